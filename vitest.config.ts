@@ -5,9 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
-  },
-  bench: {
-    include: ['test/bench/**/*.bench.ts'],
+    benchmark: { include: ['test/bench/**/*.bench.ts'] },
   },
 })

@@ -4,12 +4,14 @@ export type WardenErrorCode =
   | 'ERR_POLICY_INVALID'
   | 'ERR_POLICY_NOT_FOUND'
   | 'ERR_POLICY_TEST_INVALID'
+  | 'ERR_BUILDER_FIELD_SET_TWICE'
   // identity
   | 'ERR_AUTH_MISSING'
   | 'ERR_AUTH_INVALID'
   | 'ERR_API_KEY_INVALID'
   | 'ERR_API_KEY_EXPIRED'
   | 'ERR_API_KEY_REVOKED'
+  | 'ERR_API_KEY_NOT_FOUND'
   | 'ERR_JWT_INVALID'
   | 'ERR_JWT_EXPIRED'
   | 'ERR_JWT_NOT_YET_VALID'
@@ -57,7 +59,10 @@ export class PolicyLoadError extends WardenError {
 
   constructor(
     issues: readonly SourceIssue[],
-    code: 'ERR_POLICY_INVALID' | 'ERR_POLICY_NOT_FOUND' | 'ERR_POLICY_TEST_INVALID' = 'ERR_POLICY_INVALID',
+    code:
+      | 'ERR_POLICY_INVALID'
+      | 'ERR_POLICY_NOT_FOUND'
+      | 'ERR_POLICY_TEST_INVALID' = 'ERR_POLICY_INVALID',
   ) {
     super(code, issues.map(formatSourceIssue).join('\n'))
     this.name = 'PolicyLoadError'
