@@ -7,7 +7,10 @@ export type Match<T> = (subject: T) => boolean
 
 function all<T>(checks: Match<T>[]): Match<T> {
   if (checks.length === 1) return checks[0]!
-  return (subject) => checks.every((check) => check(subject))
+  return (subject) => {
+    for (const check of checks) if (!check(subject)) return false
+    return true
+  }
 }
 
 function oneOrMany(value: string | string[]): string[] {
@@ -20,7 +23,11 @@ function optionalString(matches: StringMatcher): Match<string | undefined> {
 
 function sharesAny(listed: readonly string[]): Match<readonly string[] | undefined> {
   const wanted = new Set(listed)
-  return (values) => Array.isArray(values) && values.some((v) => wanted.has(v))
+  return (values) => {
+    if (!Array.isArray(values)) return false
+    for (const value of values) if (wanted.has(value)) return true
+    return false
+  }
 }
 
 export function compileAgentMatcher(matcher: AgentMatcher): Match<Principal> {

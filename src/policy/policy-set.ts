@@ -1,7 +1,7 @@
 import { outranks, type CompiledRule, type Kind } from './compiled-rule.js'
 import type { EvalContext } from './conditions.js'
 import type { Decision, Explanation, PolicyRequest, RuleTrace } from './request.js'
-import { kindOfAction, slotKey, type RuleIndex } from './rule-index.js'
+import { kindOfAction, type RuleIndex } from './rule-index.js'
 import type { Policy } from './schema.js'
 
 const ACTIONS = new Set(['list', 'call', 'read', 'get'])
@@ -47,7 +47,7 @@ export class PolicySet {
     try {
       const target = targetKind(request)
       if (target.error !== undefined) return refused(target.error)
-      const bucket = this.#index.get(slotKey(request.action, target.kind))!
+      const bucket = this.#index[request.action][target.kind]!
       const ctx: EvalContext = { action: request.action, request }
       let best = scan(bucket.rest, ctx, target.kind, null)
       const named = bucket.byName.get(target.key)
@@ -122,19 +122,20 @@ type Target = { kind: Kind; key: string; error?: undefined } | { error: string; 
 function targetKind(request: PolicyRequest): Target {
   if (request === null || typeof request !== 'object')
     return { error: 'the request is not an object' }
-  if (!ACTIONS.has(request.action))
-    return { error: `unknown action ${JSON.stringify(request.action)}` }
+  const action = request.action
+  if (!ACTIONS.has(action)) return { error: `unknown action ${JSON.stringify(action)}` }
   if (request.user === null || typeof request.user !== 'object') {
     return { error: 'the request has no user (an anonymous caller is { roles: [] })' }
   }
-  const named = (['tool', 'resource', 'prompt'] as const).filter((k) => request[k] !== undefined)
-  if (named.length !== 1)
-    return { error: 'the request must name exactly one tool, resource or prompt' }
-  const kind = named[0]!
-  const expected = kindOfAction(request.action)
+  const { tool, resource, prompt } = request
+  const count =
+    (tool !== undefined ? 1 : 0) + (resource !== undefined ? 1 : 0) + (prompt !== undefined ? 1 : 0)
+  if (count !== 1) return { error: 'the request must name exactly one tool, resource or prompt' }
+  const kind: Kind = tool !== undefined ? 'tool' : resource !== undefined ? 'resource' : 'prompt'
+  const expected = kindOfAction(action)
   if (expected && expected !== kind)
-    return { error: `action ${request.action} applies to a ${expected}, not a ${kind}` }
-  const key = kind === 'resource' ? request.resource?.uri : request[kind]?.name
+    return { error: `action ${action} applies to a ${expected}, not a ${kind}` }
+  const key = kind === 'tool' ? tool?.name : kind === 'resource' ? resource?.uri : prompt?.name
   if (typeof key !== 'string')
     return { error: `the ${kind} has no ${kind === 'resource' ? 'uri' : 'name'}` }
   return { kind, key }

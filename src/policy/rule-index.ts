@@ -12,11 +12,8 @@ export interface Bucket {
   readonly rest: readonly CompiledRule[]
 }
 
-export type RuleIndex = ReadonlyMap<string, Bucket>
-
-export function slotKey(action: Action, kind: Kind): string {
-  return `${action}:${kind}`
-}
+/** index[action][kind]; only the slots an action can reach exist (call → tool, list → all three). */
+export type RuleIndex = Readonly<Record<Action, Readonly<Partial<Record<Kind, Bucket>>>>>
 
 const SLOTS: ReadonlyArray<[Action, Kind]> = ACTION_LIST.flatMap((action) =>
   KINDS.filter((kind) => action === 'list' || kindOfAction(action) === kind).map(
@@ -36,7 +33,12 @@ export function kindOfAction(action: Exclude<Action, 'list'> | Action): Kind | n
 }
 
 export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
-  const index = new Map<string, Bucket>()
+  const index: Record<Action, Partial<Record<Kind, Bucket>>> = {
+    list: {},
+    call: {},
+    read: {},
+    get: {},
+  }
   for (const [action, kind] of SLOTS) {
     const byRole = new Map<string, CompiledRule[]>()
     const byName = new Map<string, CompiledRule[]>()
@@ -49,7 +51,7 @@ export function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
       else rest.push(rule)
     }
     for (const list of [...byRole.values(), ...byName.values(), rest]) list.sort(bestFirst)
-    index.set(slotKey(action, kind), { byRole, byName, rest })
+    index[action][kind] = { byRole, byName, rest }
   }
   return index
 }
