@@ -77,13 +77,21 @@ export function compileRule(rule: Rule, policy: string, order: number): Compiled
       if (agent && !agent(ctx.request.user)) return 'agent_mismatch'
       const matches = capability[kind]
       if (matches && !matches(ctx.request[kind] as never)) return 'capability_mismatch'
-      for (const condition of conditions) if (!condition.test(ctx)) return 'condition_false'
+      for (const condition of conditions) if (!holds(condition, ctx)) return 'condition_false'
       return 'matched'
     },
     firstFalseCondition(ctx: EvalContext): string | undefined {
-      return conditions.find((c) => !c.test(ctx))?.text
+      return conditions.find((c) => !holds(c, ctx))?.text
     },
   })
+}
+
+/**
+ * List actions carry no arguments: a condition that reads them (even inside `not:` or `any:`) is
+ * false there, so argument-guarded rules never decide what a list shows.
+ */
+function holds(condition: CompiledCondition, ctx: EvalContext): boolean {
+  return !(condition.readsArgs && ctx.action === 'list') && condition.test(ctx)
 }
 
 export function kindKey(kind: Kind): 'tools' | 'resources' | 'prompts' {

@@ -51,7 +51,8 @@ export function compileCondition(condition: Condition): CompiledCondition {
 function compileLeaf(condition: LeafCondition): CompiledCondition {
   const path = parseFieldPath(condition.field)
   const operator = condition.operator
-  const predicate = compilePredicate(operator, condition.value ?? true, condition.flags)
+  const operand = condition.value === undefined && operator === 'exists' ? true : condition.value
+  const predicate = compilePredicate(operator, operand, condition.flags)
   const read = fieldReader(path)
   const expectAbsent = operator === 'exists' && condition.value === false
   const text = `${condition.field} ${operator}${condition.value === undefined ? '' : ` ${JSON.stringify(condition.value)}`}`
@@ -59,8 +60,6 @@ function compileLeaf(condition: LeafCondition): CompiledCondition {
     text,
     readsArgs: path.readsArgs,
     test(ctx) {
-      // List actions carry no arguments: an argument condition is false there.
-      if (path.readsArgs && ctx.action === 'list') return false
       const field = read(ctx)
       if (field === ABSENT) return expectAbsent
       return predicate(field)

@@ -114,6 +114,16 @@ describe('operators', () => {
     expect(holds(leaf('glob', '/data/**'), { x: '/data/./a' })).toBe(false)
   })
 
+  it('compares null as null', () => {
+    expect(holds(leaf('equals', null), { x: null })).toBe(true)
+    expect(holds(leaf('equals', null), { x: true })).toBe(false)
+    expect(holds(leaf('in', [null, 1]), { x: null })).toBe(true)
+  })
+
+  it('reads the length of a list as a field', () => {
+    expect(holds(leaf('lte', 5, 'tool.args.x.length'), { x: [1, 2, 3] })).toBe(true)
+  })
+
   it('exists is true for a present field, even null', () => {
     expect(holds(leaf('exists', true), { x: null })).toBe(true)
     expect(holds({ field: 'tool.args.x', operator: 'exists' } as Condition, { x: 0 })).toBe(true)

@@ -265,6 +265,32 @@ describe('list actions', () => {
     expect(s.decide(call('x', {})).rule).toBe('no-arg')
   })
 
+  it('treats a whole condition that reads arguments as false on list, even under not: or any:', () => {
+    const s = set([
+      { name: 'see', effect: 'allow', agents: { roles: ['user'] } },
+      {
+        name: 'outside-data',
+        effect: 'deny',
+        conditions: [{ not: { field: 'tool.args.path', operator: 'glob', value: '/data/**' } }],
+      },
+      {
+        name: 'mixed',
+        effect: 'deny',
+        conditions: [
+          {
+            any: [
+              { field: 'user.user_id', operator: 'equals', value: 'bob' },
+              { field: 'tool.args.x', operator: 'exists' },
+            ],
+          },
+        ],
+      },
+    ])
+    expect(s.decide({ action: 'list', user: bob, tool: { name: 'read_file' } }).rule).toBe('see')
+    expect(s.decide(call('read_file', { path: '/etc/passwd' })).rule).toBe('outside-data')
+    expect(s.decide(call('read_file', { path: '/data/a' })).rule).toBe('mixed')
+  })
+
   it('keeps a tool with an argument-guarded deny visible in lists', () => {
     const s = set([
       { name: 'use', effect: 'allow', agents: { roles: ['user'] }, tools: { names: ['delete'] } },
