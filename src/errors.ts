@@ -22,6 +22,20 @@ export type WardenErrorCode =
   | 'ERR_HEADER_UNTRUSTED'
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_IDENTITY_CONFIG_INVALID'
+  // audit
+  | 'ERR_AUDIT_WRITE_FAILED'
+  | 'ERR_AUDIT_CHAIN_BROKEN'
+  | 'ERR_AUDIT_UNREADABLE'
+  | 'ERR_NOT_CANONICALIZABLE'
+  // gate and MCP bridge
+  | 'ERR_POLICY_DENIED'
+  | 'ERR_APPROVAL_REQUIRED'
+  | 'ERR_SESSION_IDENTITY_CHANGED'
+  | 'ERR_SESSION_NOT_INITIALIZED'
+  | 'ERR_METHOD_NOT_ALLOWED'
+  | 'ERR_AUDIT_FAILED'
+  | 'ERR_UPSTREAM_UNAVAILABLE'
+  | 'ERR_GUARD_ALREADY_CONNECTED'
   // generic
   | 'ERR_CONFIG_INVALID'
   | 'ERR_INTERNAL'
@@ -68,4 +82,54 @@ export class PolicyLoadError extends WardenError {
     this.name = 'PolicyLoadError'
     this.issues = issues
   }
+}
+
+/** A request the policy refused (or that needs an approval first); carries the audited decision id. */
+export class PolicyDeniedError extends WardenError {
+  readonly decisionId: string
+
+  constructor(
+    code: 'ERR_POLICY_DENIED' | 'ERR_APPROVAL_REQUIRED',
+    message: string,
+    decisionId: string,
+  ) {
+    super(code, message)
+    this.name = 'PolicyDeniedError'
+    this.decisionId = decisionId
+  }
+}
+
+/** A JSON-RPC error as MCP sends it; `data.code` repeats the stable warden code. */
+export interface McpWireError {
+  code: number
+  message: string
+  data: { code: WardenErrorCode; [key: string]: unknown }
+}
+
+/**
+ * JSON-RPC codes for warden errors: -32003 Forbidden, -32004 Unauthenticated (clear of the SDK's
+ * -32000/-32001 and the spec's -32002), -32601 method not found, -32600 invalid request.
+ */
+const WIRE_CODES: Partial<Record<WardenErrorCode, number>> = {
+  ERR_POLICY_DENIED: -32003,
+  ERR_APPROVAL_REQUIRED: -32003,
+  ERR_SESSION_IDENTITY_CHANGED: -32003,
+  ERR_INSUFFICIENT_SCOPE: -32003,
+  ERR_AUTH_MISSING: -32004,
+  ERR_AUTH_INVALID: -32004,
+  ERR_METHOD_NOT_ALLOWED: -32601,
+  ERR_SESSION_NOT_INITIALIZED: -32600,
+}
+
+/** The one mapping from local errors to MCP wire errors; anything unknown is an internal error. */
+export function toMcpError(error: unknown): McpWireError {
+  if (error instanceof WardenError) {
+    const decision = error instanceof PolicyDeniedError ? { decision_id: error.decisionId } : {}
+    return {
+      code: WIRE_CODES[error.code] ?? -32603,
+      message: error.message,
+      data: { code: error.code, ...decision },
+    }
+  }
+  return { code: -32603, message: 'internal error', data: { code: 'ERR_INTERNAL' } }
 }

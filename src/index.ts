@@ -37,9 +37,36 @@ export type {
 export { policy } from './policy/builder/policy-builder.js'
 export type { PolicyBuilder } from './policy/builder/policy-builder.js'
 export { rule } from './policy/builder/rule-builder.js'
-export type { ApprovalInput, RuleAction, RuleBuilder, RuleInput } from './policy/builder/rule-builder.js'
+export type {
+  ApprovalInput,
+  RuleAction,
+  RuleBuilder,
+  RuleInput,
+} from './policy/builder/rule-builder.js'
 export { all, any, field, not } from './policy/builder/condition.js'
 export type { FieldConditionBuilder } from './policy/builder/condition.js'
+
+// Policy lint
+export { lintPolicies } from './policy/lint/index.js'
+export type { LintCode, LintFinding, RelatedRule } from './policy/lint/index.js'
+
+// Audit
+export { openAuditLog } from './audit/open-audit-log.js'
+export { memoryAuditLog } from './audit/memory-audit-log.js'
+export type { MemoryAuditLog } from './audit/memory-audit-log.js'
+export type { AuditLog, AuditLogOptions } from './audit/audit-log.js'
+export { verifyAuditLog, verifyAuditText } from './audit/verify-audit-log.js'
+export type { AuditProblem, AuditVerification } from './audit/chain-verifier.js'
+export { canonicalDigest, canonicalJson } from './audit/canonical-digest.js'
+export { GENESIS_HASH } from './audit/audit-record.js'
+export type {
+  AuditDetail,
+  AuditEntry,
+  AuditEvent,
+  AuditIdentity,
+  AuditRecord,
+  AuditTarget,
+} from './audit/audit-record.js'
 
 // Errors
 export { WardenError, PolicyLoadError, formatSourceIssue } from './errors.js'

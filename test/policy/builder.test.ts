@@ -247,6 +247,7 @@ describe('policy builder', () => {
             timeout: '1m',
             wait: 'return',
           }),
+        recording(rule('every-kind'), calls).forAnyTool().forAnyResource().forAnyPrompt().deny(),
       )
       .build()
 
@@ -329,6 +330,11 @@ rules:
       description: "for {user.user_id}"
       timeout: 1m
       wait: return
+  - name: every-kind
+    effect: deny
+    tools: {}
+    resources: {}
+    prompts: {}
 `),
     )
     const methods = [PolicyBuilder, RuleBuilder].flatMap((type) =>
@@ -382,6 +388,17 @@ rules:
       policy: 'payments',
       approval: { action_type: 'purchase', amount: 'tool.args.amount', currency: 'USD' },
     })
+  })
+
+  it('restricts a rule to one kind with forAnyTool', () => {
+    const set = compilePolicies([
+      policy('p').allowByDefault().rule(rule('no-tools').forAnyTool().deny()).build(),
+    ])
+    const user = { roles: [] }
+    expect(set.decide({ action: 'call', user, tool: { name: 'x' } }).effect).toBe('deny')
+    expect(set.decide({ action: 'read', user, resource: { uri: 'file:///x' } }).effect).toBe(
+      'allow',
+    )
   })
 
   it('adds conditions cumulatively, in order', () => {
@@ -442,6 +459,10 @@ describe('policy builder refuses to set a field twice', () => {
     ['the prompt patterns', () => rule('r').forPromptPatterns('a').forPromptPatterns('b')],
     ['the prompt tags', () => rule('r').forPromptTags('a').forPromptTags('b')],
     ['the actions', () => rule('r').on('call').forActions('list')],
+    ['any tool twice', () => rule('r').forAnyTool().forAnyTool()],
+    ['a tool name after any tool', () => rule('r').forAnyTool().forTools('a')],
+    ['any resource after a scheme', () => rule('r').forSchemes('file').forAnyResource()],
+    ['a prompt tag after any prompt', () => rule('r').forAnyPrompt().forPromptTags('a')],
     ['a policy description', () => policy('p').describedAs('a').withDescription('b')],
     ['a policy version', () => policy('p').version('1').version(2)],
     ['the default effect', () => policy('p').denyByDefault().allowByDefault()],
