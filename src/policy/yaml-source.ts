@@ -31,8 +31,13 @@ export function parseYamlSource(text: string, file: string): YamlSource | Source
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
   const list = Array.isArray(documents) ? documents : [documents]
   const issues: SourceIssue[] = []
+  const seen = new Set<string>()
   for (const doc of list) {
     for (const error of doc.errors) {
+      // The parser can report one fault twice (e.g. an unclosed flow map).
+      const key = `${error.pos[0]}:${error.message}`
+      if (seen.has(key)) continue
+      seen.add(key)
       // Clamped: an error at end of input points past the last character.
       const pos = lineCounter.linePos(Math.min(error.pos[0], Math.max(text.length - 1, 0)))
       issues.push({
