@@ -1,4 +1,8 @@
 import { Command } from 'commander'
+import { registerTestCommand } from './test.js'
+import { registerExplainCommand } from './explain.js'
+import { registerCheckCommand } from './check.js'
+import { registerAuditCommand } from './audit.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
 export function createProgram(): Command {
@@ -8,5 +12,9 @@ export function createProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError()
+  registerTestCommand(program)
+  registerExplainCommand(program)
+  registerCheckCommand(program)
+  registerAuditCommand(program)
   return program
 }
