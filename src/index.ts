@@ -68,6 +68,9 @@ export type {
   AuditTarget,
 } from './audit/audit-record.js'
 
+// Identity
+export * from './identity/index.js'
+
 // Errors
 export { WardenError, PolicyLoadError, formatSourceIssue } from './errors.js'
 export type { WardenErrorCode, SourceIssue } from './errors.js'

@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { registerTestCommand } from './test.js'
 import { registerExplainCommand } from './explain.js'
 import { registerCheckCommand } from './check.js'
+import { registerKeysCommand } from './keys.js'
 import { registerAuditCommand } from './audit.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
@@ -15,6 +16,7 @@ export function createProgram(): Command {
   registerTestCommand(program)
   registerExplainCommand(program)
   registerCheckCommand(program)
+  registerKeysCommand(program)
   registerAuditCommand(program)
   return program
 }
