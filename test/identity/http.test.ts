@@ -24,13 +24,16 @@ const revoked = generateApiKey()
 
 /** A real node:http server standing in for the proxy's HTTP listener. */
 async function startProtectedServer(makeChain: (resource: string) => Promise<IdentityChain>) {
-  let chain: IdentityChain | undefined
-  let metadata: ReturnType<typeof createProtectedResourceHandler> | undefined
+  // Filled in once the port is known; the handler below reads them per request.
+  const late: {
+    chain?: IdentityChain
+    metadata?: ReturnType<typeof createProtectedResourceHandler>
+  } = {}
   let resourceMetadataUrl = ''
   const server: Server = createServer(async (request, response) => {
-    if (metadata!(request, response)) return
+    if (late.metadata!(request, response)) return
     try {
-      const context = await chain!.authenticate(identityRequestFrom(request))
+      const context = await late.chain!.authenticate(identityRequestFrom(request))
       response.writeHead(200, { 'content-type': 'application/json' })
       response.end(JSON.stringify(context))
     } catch (error) {
@@ -43,12 +46,12 @@ async function startProtectedServer(makeChain: (resource: string) => Promise<Ide
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const resource = `${origin}/mcp`
   resourceMetadataUrl = protectedResourceMetadataUrl(resource)
-  metadata = createProtectedResourceHandler({
+  late.metadata = createProtectedResourceHandler({
     resource,
     authorization_servers: [AUTH_SERVER],
     scopes_supported: ['mcp:tools'],
   })
-  chain = await makeChain(resource)
+  late.chain = await makeChain(resource)
   return {
     origin,
     resource,
