@@ -68,9 +68,21 @@ export type {
   AuditTarget,
 } from './audit/audit-record.js'
 
+// Middleware
+export { guard } from './mcp/guard.js'
+export type { GuardableServer, GuardedServer, GuardOptions } from './mcp/guard.js'
+export { createBridge } from './mcp/bridge.js'
+export type { Bridge, BridgeOptions, BridgeSession, PrincipalSource } from './mcp/bridge.js'
+export { DECISION_META_KEY, PRINCIPAL_META_KEY } from './mcp/warden-meta.js'
+export { createGate } from './gate/gate.js'
+export type { AuditSink, Gate, GateMeta, GateOptions, ListTarget, Verdict } from './gate/gate.js'
+export type { PoliciesOption } from './gate/policy-source.js'
+
 // Identity
 export * from './identity/index.js'
 
 // Errors
 export { WardenError, PolicyLoadError, formatSourceIssue } from './errors.js'
 export type { WardenErrorCode, SourceIssue } from './errors.js'
+export { PolicyDeniedError, toMcpError } from './errors.js'
+export type { McpWireError } from './errors.js'

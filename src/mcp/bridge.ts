@@ -1,0 +1,140 @@
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import {
+  InitializeRequestSchema,
+  type JSONRPCRequest,
+  type Result,
+} from '@modelcontextprotocol/sdk/types.js'
+import { WardenError } from '../errors.js'
+import type { Gate } from '../gate/gate.js'
+import { sameIdentity } from '../gate/session-identity.js'
+import type { Principal } from '../policy/request.js'
+import type { FrontExtra } from './forward.js'
+import { FrontServer } from './front-server.js'
+import { relay, ROUTES, unknownMethod } from './routes.js'
+import { openUpstream, type UpstreamSession } from './upstream-session.js'
+import { toWireError, WireError } from './wire-error.js'
+
+/** Who is asking: a fixed principal (stdio, in-process) or one derived from each request (HTTP `authInfo`). */
+export type PrincipalSource = Principal | ((extra: FrontExtra) => Principal | Promise<Principal>)
+
+export interface BridgeOptions {
+  gate: Gate
+  principal: PrincipalSource
+  /** Opens a fresh upstream connection; called once per downstream session, at its initialize. */
+  upstream: () => Promise<Transport>
+  /** Methods the bridge does not know but should relay anyway. Everything else unknown is refused. */
+  allowMethods?: readonly string[]
+  /** Add the decision and principal to forwarded `_meta`. */
+  forwardIdentity?: boolean
+  /** Upper bound for one forwarded request, reset by progress. Default 10 minutes. */
+  requestTimeoutMs?: number
+}
+
+/** One downstream session and the upstream session opened for it. */
+export interface BridgeSession {
+  /** Settles once the session ended, from either side. */
+  readonly closed: Promise<void>
+  close(): Promise<void>
+}
+
+export interface Bridge {
+  connect(transport: Transport): Promise<BridgeSession>
+}
+
+/** Client-to-server notifications relayed besides those the SDK handles (cancelled, progress). */
+const CLIENT_NOTIFICATIONS = new Set(['notifications/roots/list_changed'])
+
+/** The one code path of the middleware and the proxy: a front Server, a gate, a back Client. */
+export function createBridge(options: BridgeOptions): Bridge {
+  const allowed = new Set(options.allowMethods ?? [])
+  const timeoutMs = options.requestTimeoutMs ?? 600_000
+  const source = options.principal
+  const resolvePrincipal = async (extra: FrontExtra): Promise<Principal> => {
+    try {
+      return typeof source === 'function' ? await source(extra) : source
+    } catch (error) {
+      if (error instanceof WardenError) throw error
+      throw new WardenError('ERR_AUTH_INVALID', 'the caller could not be identified', {
+        cause: error,
+      })
+    }
+  }
+
+  return {
+    async connect(transport) {
+      const front = new FrontServer()
+      let upstream: UpstreamSession | undefined
+      let opener: Principal | undefined
+      let opening = false
+      let ending: Promise<void> | undefined
+
+      const close = (): Promise<void> => {
+        ending ??= (async () => {
+          await upstream?.close()
+          await front.close()
+        })()
+        return ending
+      }
+
+      front.setRequestHandler(InitializeRequestSchema, async (request, extra) => {
+        if (opening || upstream) throw new WireError(-32600, 'the session is already initialized')
+        opening = true
+        try {
+          opener = await resolvePrincipal(extra)
+          upstream = await openUpstream(await options.upstream(), request.params, front, timeoutMs)
+          upstream.client.onclose = () => void close()
+          return upstream.initializeResult(request.params.protocolVersion)
+        } catch (error) {
+          opening = false
+          throw toWireError(error)
+        }
+      })
+
+      front.fallbackRequestHandler = async (request: JSONRPCRequest, extra: FrontExtra) => {
+        try {
+          if (!upstream || !opener) {
+            throw new WardenError('ERR_SESSION_NOT_INITIALIZED', 'initialize the session first')
+          }
+          const principal = await resolvePrincipal(extra)
+          if (!sameIdentity(opener, principal)) {
+            throw new WardenError(
+              'ERR_SESSION_IDENTITY_CHANGED',
+              'this session belongs to another identity; open a new session',
+            )
+          }
+          const ctx = {
+            gate: options.gate,
+            upstream,
+            principal,
+            request,
+            extra,
+            timeoutMs,
+            forwardIdentity: options.forwardIdentity === true,
+          }
+          const route = ROUTES[request.method]
+          if (route) return (await route(ctx)) as Result as never
+          if (allowed.has(request.method)) return (await relay(ctx)) as never
+          throw unknownMethod(request.method)
+        } catch (error) {
+          throw toWireError(error)
+        }
+      }
+
+      front.fallbackNotificationHandler = async (notification) => {
+        if (!upstream) return
+        if (CLIENT_NOTIFICATIONS.has(notification.method) || allowed.has(notification.method)) {
+          await upstream.client.notification(notification as never)
+        }
+      }
+
+      let markClosed!: () => void
+      const closed = new Promise<void>((resolve) => (markClosed = resolve))
+      front.onclose = () => {
+        markClosed()
+        void close()
+      }
+      await front.connect(transport)
+      return { close, closed }
+    },
+  }
+}

@@ -1,0 +1,66 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js'
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import {
+  ResultSchema,
+  type ClientRequest,
+  type JSONRPCRequest,
+  type Progress,
+  type Result,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js'
+import { withForwardedAuth } from './forwarded-auth.js'
+import { clientMeta } from './warden-meta.js'
+import { toWireError } from './wire-error.js'
+
+export type FrontExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
+
+export interface ForwardOptions {
+  /** Upper bound for one forwarded request; progress resets it. */
+  timeoutMs: number
+  /** Warden `_meta` entries to add (decision, principal). */
+  meta?: Record<string, unknown>
+}
+
+/**
+ * Sends one client request to the upstream and returns its result untouched (unknown fields
+ * survive). Progress goes back under the client's own token, the client's cancellation aborts
+ * the upstream request, upstream errors come back with their code and message.
+ */
+export async function forward(
+  client: Client,
+  request: JSONRPCRequest,
+  extra: FrontExtra,
+  options: ForwardOptions,
+): Promise<Result> {
+  const { _meta, ...params } = request.params ?? {}
+  const meta = { ...clientMeta(_meta as FrontExtra['_meta']), ...options.meta }
+  const outgoing = {
+    method: request.method,
+    params: { ...params, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
+  } as ClientRequest
+  const progressToken = extra._meta?.progressToken
+  const onprogress =
+    progressToken === undefined
+      ? undefined
+      : (progress: Progress) =>
+          void extra
+            .sendNotification({
+              method: 'notifications/progress',
+              params: { ...progress, progressToken },
+            })
+            .catch(() => undefined)
+  try {
+    return await withForwardedAuth(extra.authInfo as AuthInfo | undefined, () =>
+      client.request(outgoing, ResultSchema, {
+        signal: extra.signal,
+        timeout: options.timeoutMs,
+        resetTimeoutOnProgress: true,
+        ...(onprogress ? { onprogress } : {}),
+      }),
+    )
+  } catch (error) {
+    throw toWireError(error)
+  }
+}

@@ -1,0 +1,92 @@
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { WardenError } from '../errors.js'
+import { createGate, type AuditSink } from '../gate/gate.js'
+import { openPolicySource, type PoliciesOption } from '../gate/policy-source.js'
+import { createBridge, type BridgeSession, type PrincipalSource } from './bridge.js'
+import { forwardingAuthInfo } from './forwarded-auth.js'
+
+export type GuardableServer = McpServer | Server
+
+export interface GuardOptions {
+  /** Policy files or directories, a PolicySet, or builder output. */
+  policies: PoliciesOption
+  /** Reload policy files when they change; a bad edit keeps the last good policies. */
+  watch?: boolean
+  onPolicyReloadError?: (error: unknown) => void
+  /** Who is calling: fixed for stdio, or derived from each request's `extra.authInfo`. */
+  principal: PrincipalSource
+  audit?: AuditSink
+  exposeRuleNames?: boolean
+  /** Unknown methods to relay anyway; any other unknown method is refused. */
+  allowMethods?: readonly string[]
+  requestTimeoutMs?: number
+}
+
+export interface GuardedServer {
+  /** Serves one client session over any SDK server transport (stdio, Streamable HTTP, …). */
+  connect(transport: Transport): Promise<void>
+  /** Ends every session and stops watching policy files. */
+  close(): Promise<void>
+}
+
+/**
+ * Puts the policy gate in front of an MCP server. Pass a server to serve one session at a time,
+ * or a factory to give every session its own server (several Streamable HTTP sessions).
+ */
+export async function guard(
+  server: GuardableServer | (() => GuardableServer),
+  options: GuardOptions,
+): Promise<GuardedServer> {
+  if (options?.principal === undefined) {
+    throw new WardenError('ERR_CONFIG_INVALID', 'guard: options.principal is required')
+  }
+  const policies = await openPolicySource(options.policies, {
+    ...(options.watch !== undefined ? { watch: options.watch } : {}),
+    ...(options.onPolicyReloadError ? { onReloadError: options.onPolicyReloadError } : {}),
+  })
+  const gate = createGate({
+    policies: policies.current,
+    ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.exposeRuleNames !== undefined ? { exposeRuleNames: options.exposeRuleNames } : {}),
+  })
+  const bridge = createBridge({
+    gate,
+    principal: options.principal,
+    upstream: () => linkInner(typeof server === 'function' ? server() : server),
+    forwardIdentity: true,
+    ...(options.allowMethods ? { allowMethods: options.allowMethods } : {}),
+    ...(options.requestTimeoutMs !== undefined
+      ? { requestTimeoutMs: options.requestTimeoutMs }
+      : {}),
+  })
+  const sessions = new Set<BridgeSession>()
+
+  return {
+    async connect(transport) {
+      const session = await bridge.connect(transport)
+      sessions.add(session)
+      void session.closed.then(() => sessions.delete(session))
+    },
+    async close() {
+      policies.close()
+      await Promise.all([...sessions].map((session) => session.close()))
+      sessions.clear()
+    },
+  }
+}
+
+async function linkInner(target: GuardableServer): Promise<Transport> {
+  const inner = target instanceof McpServer ? target.server : target
+  if (inner.transport) {
+    throw new WardenError(
+      'ERR_GUARD_ALREADY_CONNECTED',
+      'the guarded server already serves a session; pass a factory to serve several',
+    )
+  }
+  const [bridgeSide, serverSide] = InMemoryTransport.createLinkedPair()
+  await target.connect(serverSide)
+  return forwardingAuthInfo(bridgeSide)
+}
