@@ -1,9 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
 import { PolicyLoadError, type SourceIssue } from '../errors.js'
 import { toSourceIssues } from './source-issues.js'
 import { policySchema, type Policy } from './schema.js'
 import { displayPath, parseYamlSource } from './yaml-source.js'
+import { findYamlFiles } from './yaml-files.js'
 
 const POLICY_FILE = /\.ya?ml$/
 const TEST_FILE = /\.test\.ya?ml$/
@@ -33,43 +33,20 @@ export async function loadPolicies(pathOrPaths: string | readonly string[]): Pro
   return policies
 }
 
-/** Policy files under the given paths, sorted so the result never depends on directory order. */
+/** Policy files under the given paths (directories: every *.yaml / *.yml but *.test.yaml), sorted. */
 export async function policyFiles(paths: readonly string[]): Promise<string[]> {
-  const found = new Set<string>()
-  const missing: SourceIssue[] = []
-  for (const path of paths) {
-    const absolute = resolve(path)
-    const info = await stat(absolute).catch(() => null)
-    if (!info) missing.push({ file: path, path: '', message: 'no such file or directory' })
-    else if (info.isDirectory()) for (const file of await yamlFilesBelow(absolute)) found.add(file)
-    else found.add(absolute)
-  }
+  const { files, missing } = await findYamlFiles(
+    paths,
+    (name) => POLICY_FILE.test(name) && !TEST_FILE.test(name),
+  )
   if (missing.length > 0) throw new PolicyLoadError(missing, 'ERR_POLICY_NOT_FOUND')
-  return [...found].sort()
-}
-
-async function yamlFilesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  return entries
-    .filter((e) => e.isFile() && POLICY_FILE.test(e.name) && !TEST_FILE.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
+  return files
 }
 
 /** Parses and validates one policy document; returns the policy or every issue found. */
 export function parsePolicy(text: string, file: string): Policy | SourceIssue[] {
-  const source = parseYamlSource(text, file)
+  const source = parseYamlSource(text, file, 'a policy needs at least name and rules')
   if (Array.isArray(source)) return source
-  if (source.value === null || source.value === undefined) {
-    return [
-      {
-        file,
-        line: 1,
-        column: 1,
-        path: '',
-        message: 'the file is empty; a policy needs at least name and rules',
-      },
-    ]
-  }
   const result = policySchema.safeParse(source.value)
   if (!result.success) return toSourceIssues(result.error.issues, file, source.locate)
   const rules = (source.value as { rules: unknown[] }).rules

@@ -25,8 +25,15 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file
 }
 
-/** Parses one YAML document; syntax errors come back as issues with their positions. */
-export function parseYamlSource(text: string, file: string): YamlSource | SourceIssue[] {
+/**
+ * Parses one YAML document; syntax errors, and an empty document (with `needs` saying what it
+ * should hold), come back as issues with their positions.
+ */
+export function parseYamlSource(
+  text: string,
+  file: string,
+  needs: string,
+): YamlSource | SourceIssue[] {
   const lineCounter = new LineCounter()
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
   const list = Array.isArray(documents) ? documents : [documents]
@@ -63,6 +70,9 @@ export function parseYamlSource(text: string, file: string): YamlSource | Source
   if (issues.length > 0) return issues
   const doc = list[0] as Document | undefined
   const value = doc ? doc.toJS({ maxAliasCount: 100 }) : null
+  if (value === null || value === undefined) {
+    return [{ file, line: 1, column: 1, path: '', message: `the file is empty; ${needs}` }]
+  }
   return {
     file,
     value,

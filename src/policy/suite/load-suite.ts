@@ -28,19 +28,8 @@ export async function loadSuite(path: string): Promise<LoadedSuite | SourceIssue
   } catch (error) {
     return [{ file, path: '', message: `cannot read: ${(error as Error).message}` }]
   }
-  const source = parseYamlSource(text, file)
+  const source = parseYamlSource(text, file, 'a suite needs suite, policies and tests')
   if (Array.isArray(source)) return source
-  if (source.value === null || source.value === undefined) {
-    return [
-      {
-        file,
-        line: 1,
-        column: 1,
-        path: '',
-        message: 'the file is empty; a suite needs suite, policies and tests',
-      },
-    ]
-  }
   const result = testSuiteSchema.safeParse(source.value)
   const issues = result.success ? [] : toSourceIssues(result.error.issues, file, source.locate)
   const problems = [
