@@ -32,8 +32,11 @@ export interface CompiledRule {
   readonly readsArgs: boolean
   readonly source: Rule
   readonly approval?: ApprovalSpec
-  /** Agent, capability and conditions; the action and kind are the index's business. */
-  evaluate(ctx: EvalContext, kind: Kind): RuleOutcome
+  /**
+   * Agent, capability and conditions; the action and kind are the index's business. `roleMatched`
+   * says the index found the rule under one of the caller's roles, which settles a roles-only agent matcher.
+   */
+  evaluate(ctx: EvalContext, kind: Kind, roleMatched?: boolean): RuleOutcome
   /** For traces: the first condition that was false, as written. */
   firstFalseCondition(ctx: EvalContext): string | undefined
 }
@@ -54,6 +57,7 @@ export function compileRule(rule: Rule, policy: string, order: number): Compiled
   }
   const conditions: CompiledCondition[] = (rule.conditions ?? []).map(compileCondition)
   const roles = rule.agents?.roles && !rule.agents.roles.includes('*') ? rule.agents.roles : null
+  const rolesOnly = roles !== null && Object.keys(rule.agents!).length === 1
 
   return Object.freeze({
     policy,
@@ -73,8 +77,8 @@ export function compileRule(rule: Rule, policy: string, order: number): Compiled
     readsArgs: conditions.some((c) => c.readsArgs),
     source: rule,
     approval: rule.effect === 'escalate' ? (rule.approval ?? {}) : undefined,
-    evaluate(ctx: EvalContext, kind: Kind): RuleOutcome {
-      if (agent && !agent(ctx.request.user)) return 'agent_mismatch'
+    evaluate(ctx: EvalContext, kind: Kind, roleMatched = false): RuleOutcome {
+      if (agent && !(roleMatched && rolesOnly) && !agent(ctx.request.user)) return 'agent_mismatch'
       const matches = capability[kind]
       if (matches && !matches(ctx.request[kind] as never)) return 'capability_mismatch'
       for (const condition of conditions) if (!holds(condition, ctx)) return 'condition_false'

@@ -21,6 +21,16 @@ function optionalString(matches: StringMatcher): Match<string | undefined> {
   return (value) => typeof value === 'string' && matches(value)
 }
 
+/** Membership in a listed set; one value compiles to a plain comparison. */
+function oneOf(listed: readonly string[]): (value: unknown) => boolean {
+  if (listed.length === 1) {
+    const only = listed[0]
+    return (value) => value === only
+  }
+  const set = new Set<unknown>(listed)
+  return (value) => set.has(value)
+}
+
 function sharesAny(listed: readonly string[]): Match<readonly string[] | undefined> {
   const wanted = new Set(listed)
   return (values) => {
@@ -56,8 +66,8 @@ export function compileAgentMatcher(matcher: AgentMatcher): Match<Principal> {
 export function compileToolMatcher(matcher: ToolMatcher): Match<ToolRef> {
   const checks: Match<ToolRef>[] = []
   if (matcher.names !== undefined) {
-    const names = new Set(matcher.names)
-    checks.push((tool) => names.has(tool.name))
+    const named = oneOf(matcher.names)
+    checks.push((tool) => named(tool.name))
   }
   if (matcher.patterns !== undefined) {
     const matches = compileGlobList(matcher.patterns)
@@ -92,8 +102,8 @@ export function uriScheme(uri: string): string | undefined {
 export function compileResourceMatcher(matcher: ResourceMatcher): Match<ResourceRef> {
   const checks: Match<ResourceRef>[] = []
   if (matcher.uris !== undefined) {
-    const uris = new Set(matcher.uris)
-    checks.push((resource) => uris.has(resource.uri))
+    const listed = oneOf(matcher.uris)
+    checks.push((resource) => listed(resource.uri))
   }
   if (matcher.patterns !== undefined) {
     const matches = compileGlobList(matcher.patterns)
@@ -112,8 +122,8 @@ export function compileResourceMatcher(matcher: ResourceMatcher): Match<Resource
 export function compilePromptMatcher(matcher: PromptMatcher): Match<PromptRef> {
   const checks: Match<PromptRef>[] = []
   if (matcher.names !== undefined) {
-    const names = new Set(matcher.names)
-    checks.push((prompt) => names.has(prompt.name))
+    const named = oneOf(matcher.names)
+    checks.push((prompt) => named(prompt.name))
   }
   if (matcher.patterns !== undefined) {
     const matches = compileGlobList(matcher.patterns)

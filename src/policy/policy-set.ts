@@ -56,7 +56,7 @@ export class PolicySet {
       if (Array.isArray(roles)) {
         for (const role of roles) {
           const list = bucket.byRole.get(role)
-          if (list) best = scan(list, ctx, target.kind, best)
+          if (list) best = scan(list, ctx, target.kind, best, true)
         }
       }
       return best ? this.#decisions[best.order]! : this.#noMatch
@@ -108,11 +108,12 @@ function scan(
   ctx: EvalContext,
   kind: Kind,
   best: CompiledRule | null,
+  roleMatched = false,
 ): CompiledRule | null {
   for (const rule of rules) {
     // Sorted best-first: once a rule cannot outrank the best so far, none after it can.
     if (best && !outranks(rule, best)) return best
-    if (rule.evaluate(ctx, kind) === 'matched') return rule
+    if (rule.evaluate(ctx, kind, roleMatched) === 'matched') return rule
   }
   return best
 }
