@@ -35,6 +35,13 @@ export type WardenErrorCode =
   | 'ERR_METHOD_NOT_ALLOWED'
   | 'ERR_UPSTREAM_UNAVAILABLE'
   | 'ERR_GUARD_ALREADY_CONNECTED'
+  // proxy
+  | 'ERR_BATCH_NOT_SUPPORTED'
+  | 'ERR_MESSAGE_INVALID'
+  | 'ERR_SESSION_NOT_FOUND'
+  | 'ERR_HOST_NOT_ALLOWED'
+  | 'ERR_BODY_TOO_LARGE'
+  | 'ERR_VAULT_NOT_CONFIGURED'
   // generic
   | 'ERR_CONFIG_INVALID'
   | 'ERR_INTERNAL'
@@ -118,6 +125,7 @@ const WIRE_CODES: Partial<Record<WardenErrorCode, number>> = {
   ERR_AUTH_INVALID: -32004,
   ERR_METHOD_NOT_ALLOWED: -32601,
   ERR_SESSION_NOT_INITIALIZED: -32600,
+  ERR_BATCH_NOT_SUPPORTED: -32600,
 }
 
 /** The one mapping from local errors to MCP wire errors; anything unknown is an internal error. */

@@ -78,6 +78,17 @@ export { createGate } from './gate/gate.js'
 export type { AuditSink, Gate, GateMeta, GateOptions, ListTarget, Verdict } from './gate/gate.js'
 export type { PoliciesOption } from './gate/policy-source.js'
 
+// Proxy
+export { startProxy } from './mcp/proxy/start-proxy.js'
+export type { RunningProxy, StartProxyOptions } from './mcp/proxy/start-proxy.js'
+export { loadProxyConfig } from './mcp/proxy/load-proxy-config.js'
+export type {
+  LoadProxyConfigOptions,
+  ProxyConfig,
+  UpstreamSpec,
+} from './mcp/proxy/load-proxy-config.js'
+export { ConfigLoadError } from './mcp/proxy/config-load-error.js'
+
 // Identity
 export * from './identity/index.js'
 

@@ -4,6 +4,7 @@ import { registerExplainCommand } from './explain.js'
 import { registerCheckCommand } from './check.js'
 import { registerKeysCommand } from './keys.js'
 import { registerAuditCommand } from './audit.js'
+import { registerProxyCommand } from './proxy.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
 export function createProgram(): Command {
@@ -18,5 +19,6 @@ export function createProgram(): Command {
   registerCheckCommand(program)
   registerKeysCommand(program)
   registerAuditCommand(program)
+  registerProxyCommand(program)
   return program
 }

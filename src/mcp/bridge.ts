@@ -1,6 +1,8 @@
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import {
+  ErrorCode,
   InitializeRequestSchema,
+  type InitializeRequest,
   type JSONRPCRequest,
   type Result,
 } from '@modelcontextprotocol/sdk/types.js'
@@ -28,6 +30,13 @@ export interface BridgeOptions {
   forwardIdentity?: boolean
   /** Upper bound for one forwarded request, reset by progress. Default 10 minutes. */
   requestTimeoutMs?: number
+  /**
+   * When the upstream connection drops, keep the downstream session and open a fresh upstream
+   * for its next request (the proxy); by default the session ends with its upstream.
+   */
+  reopenUpstream?: boolean
+  /** The namespace of a tool name (`fs` for `fs.read_file`), which policies see as `tool.namespace`. */
+  toolNamespace?: (name: string) => string | undefined
 }
 
 /** One downstream session and the upstream session opened for it. */
@@ -43,6 +52,19 @@ export interface Bridge {
 
 /** Client-to-server notifications relayed besides those the SDK handles (cancelled, progress). */
 const CLIENT_NOTIFICATIONS = new Set(['notifications/roots/list_changed'])
+
+/** A request cut short because its upstream connection dropped reads as the upstream failing. */
+function upstreamLost(
+  error: unknown,
+  used: UpstreamSession | undefined,
+  current: UpstreamSession | undefined,
+): unknown {
+  const closed = (error as { code?: unknown } | null)?.code === ErrorCode.ConnectionClosed
+  if (!closed || used === undefined || used === current) return error
+  return new WardenError('ERR_UPSTREAM_UNAVAILABLE', 'the upstream connection closed', {
+    cause: error,
+  })
+}
 
 /** The one code path of the middleware and the proxy: a front Server, a gate, a back Client. */
 export function createBridge(options: BridgeOptions): Bridge {
@@ -65,7 +87,10 @@ export function createBridge(options: BridgeOptions): Bridge {
       const front = new FrontServer()
       let upstream: UpstreamSession | undefined
       let opener: Principal | undefined
+      let init: InitializeRequest['params'] | undefined
+      let reopening: Promise<UpstreamSession> | undefined
       let opening = false
+      let initialized = false
       let ending: Promise<void> | undefined
 
       const close = (): Promise<void> => {
@@ -76,14 +101,43 @@ export function createBridge(options: BridgeOptions): Bridge {
         return ending
       }
 
+      const attach = async (): Promise<UpstreamSession> => {
+        const session = await openUpstream(await options.upstream(), init!, front, timeoutMs)
+        session.client.onclose = () => {
+          if (upstream !== session || ending) return
+          if (options.reopenUpstream) upstream = undefined
+          else void close()
+        }
+        if (ending) {
+          await session.close()
+          throw new WardenError('ERR_UPSTREAM_UNAVAILABLE', 'the session is closing')
+        }
+        upstream = session
+        return session
+      }
+
+      /** The live upstream, reopened after a drop; opening failures are errors, never hangs. */
+      const currentUpstream = async (): Promise<UpstreamSession> => {
+        if (upstream) return upstream
+        reopening ??= attach().finally(() => (reopening = undefined))
+        try {
+          return await reopening
+        } catch (error) {
+          throw new WardenError('ERR_UPSTREAM_UNAVAILABLE', 'the upstream could not be reached', {
+            cause: error,
+          })
+        }
+      }
+
       front.setRequestHandler(InitializeRequestSchema, async (request, extra) => {
         if (opening || upstream) throw new WireError(-32600, 'the session is already initialized')
         opening = true
         try {
           opener = await resolvePrincipal(extra)
-          upstream = await openUpstream(await options.upstream(), request.params, front, timeoutMs)
-          upstream.client.onclose = () => void close()
-          return upstream.initializeResult(request.params.protocolVersion)
+          init = request.params
+          const session = await attach()
+          initialized = true
+          return session.initializeResult(request.params.protocolVersion)
         } catch (error) {
           opening = false
           throw toWireError(error)
@@ -91,8 +145,9 @@ export function createBridge(options: BridgeOptions): Bridge {
       })
 
       front.fallbackRequestHandler = async (request: JSONRPCRequest, extra: FrontExtra) => {
+        let used: UpstreamSession | undefined
         try {
-          if (!upstream || !opener) {
+          if (!initialized || !opener || (!upstream && !options.reopenUpstream)) {
             throw new WardenError('ERR_SESSION_NOT_INITIALIZED', 'initialize the session first')
           }
           const principal = await resolvePrincipal(extra)
@@ -102,21 +157,23 @@ export function createBridge(options: BridgeOptions): Bridge {
               'this session belongs to another identity; open a new session',
             )
           }
+          used = await currentUpstream()
           const ctx = {
             gate: options.gate,
-            upstream,
+            upstream: used,
             principal,
             request,
             extra,
             timeoutMs,
             forwardIdentity: options.forwardIdentity === true,
+            ...(options.toolNamespace ? { toolNamespace: options.toolNamespace } : {}),
           }
           const route = ROUTES[request.method]
           if (route) return (await route(ctx)) as Result as never
           if (allowed.has(request.method)) return (await relay(ctx)) as never
           throw unknownMethod(request.method)
         } catch (error) {
-          throw toWireError(error)
+          throw toWireError(upstreamLost(error, used, upstream))
         }
       }
 

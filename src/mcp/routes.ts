@@ -2,7 +2,7 @@ import type { CallToolResult, JSONRPCRequest, Result } from '@modelcontextprotoc
 import { WardenError } from '../errors.js'
 import { denialError, denialMessage } from '../gate/denial.js'
 import type { Gate, GateMeta, ListTarget, Verdict } from '../gate/gate.js'
-import type { PolicyRequest, Principal } from '../policy/request.js'
+import type { PolicyRequest, Principal, ToolRef } from '../policy/request.js'
 import { forward, type FrontExtra } from './forward.js'
 import { toolRef } from './tool-catalog.js'
 import type { UpstreamSession } from './upstream-session.js'
@@ -19,6 +19,8 @@ export interface RouteContext {
   timeoutMs: number
   /** Put the decision and principal in forwarded `_meta` (the middleware does; the wrapped server is ours). */
   forwardIdentity: boolean
+  /** The namespace of a tool name, for `tool.namespace` (the proxy with several upstreams). */
+  toolNamespace?: (name: string) => string | undefined
 }
 
 type Route = (ctx: RouteContext) => Promise<Result>
@@ -80,6 +82,7 @@ async function listRoute(ctx: RouteContext): Promise<Result> {
   const items = Array.isArray(result[spec.key]) ? (result[spec.key] as unknown[]) : []
   const described = items.flatMap((item) => {
     const target = isRecord(item) ? spec.target(item) : undefined
+    if (target?.tool) target.tool = withNamespace(ctx, target.tool)
     return target ? [{ item, target }] : []
   })
   if (ctx.request.method === 'tools/list' && !ctx.request.params?.cursor && !result.nextCursor) {
@@ -91,7 +94,7 @@ async function listRoute(ctx: RouteContext): Promise<Result> {
 
 async function callTool(ctx: RouteContext): Promise<Result> {
   const { name, args } = namedParams(ctx.request, 'name')
-  const tool = await ctx.upstream.catalog.describe(name, args)
+  const tool = withNamespace(ctx, await ctx.upstream.catalog.describe(name, args))
   const verdict = await decide(ctx, { action: 'call', user: ctx.principal, tool })
   if (verdict.decision.effect === 'allow') return relay(ctx, verdict)
   const denied: CallToolResult = {
@@ -119,6 +122,11 @@ async function getPrompt(ctx: RouteContext): Promise<Result> {
   })
   if (verdict.decision.effect === 'allow') return relay(ctx, verdict)
   throw denialError(verdict, `getting prompt ${name}`, ctx.gate.exposeRuleNames)
+}
+
+function withNamespace(ctx: RouteContext, tool: ToolRef): ToolRef {
+  const namespace = ctx.toolNamespace?.(tool.name)
+  return namespace === undefined ? tool : { ...tool, namespace }
 }
 
 function decide(ctx: RouteContext, request: PolicyRequest): Promise<Verdict> {

@@ -1,0 +1,200 @@
+import type { Readable, Writable } from 'node:stream'
+import { openAuditLog } from '../../audit/open-audit-log.js'
+import type { AuditLog } from '../../audit/audit-log.js'
+import { formatSourceIssue, PolicyLoadError } from '../../errors.js'
+import { createGate, type AuditSink } from '../../gate/gate.js'
+import type { AuthContext } from '../../identity/auth-context.js'
+import { requireSecureUrl } from '../../identity/secure-url.js'
+import type { PolicySet } from '../../policy/policy-set.js'
+import { watchPolicies, type PolicyWatcher } from '../../policy/watch.js'
+import { createBridge, type BridgeSession } from '../bridge.js'
+import { aggregateUpstreams, NAMESPACE_SEPARATOR } from './aggregate-upstream.js'
+import { PRINCIPAL_AUTH_KEY, startHttpListener, type HttpListener } from './http-listener.js'
+import type { ProxyConfig } from './load-proxy-config.js'
+import { createProxyIdentity, type DemoKey } from './proxy-identity.js'
+import { serveStdio } from './stdio-listener.js'
+import { createUpstreamConnector } from './upstream-connector.js'
+
+export interface StartProxyOptions {
+  /** One line of the operator's log; default stderr. Never stdout: a stdio listener owns it. */
+  log?: (line: string) => void
+  /** For a stdio listener; default the process's. */
+  stdin?: Readable
+  stdout?: Writable
+  /** Upper bound for one relayed request, reset by progress. Default 10 minutes. */
+  requestTimeoutMs?: number
+  /** Quiet period before a policy reload; default 100 ms. */
+  reloadDebounceMs?: number
+}
+
+export interface RunningProxy {
+  /** The HTTP endpoint, for an HTTP listener. */
+  readonly url?: string
+  readonly policies: () => PolicySet
+  readonly demoKeys: readonly DemoKey[]
+  /** Reloads the policies now (a bad set keeps the last good one). */
+  reloadPolicies(): Promise<PolicySet>
+  /** Settles when a stdio session ended, or when `close` was called. */
+  readonly closed: Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * Starts `warden proxy`: loads the policies (a broken one throws PolicyLoadError), opens the
+ * audit log, builds the identity chain, then serves the bridge over stdio or Streamable HTTP.
+ */
+export async function startProxy(
+  config: ProxyConfig,
+  options: StartProxyOptions = {},
+): Promise<RunningProxy> {
+  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
+  const timeoutMs = options.requestTimeoutMs ?? 600_000
+  const opened: { close(): unknown }[] = []
+  const closeAll = async () => {
+    for (const resource of opened.reverse()) await resource.close()
+  }
+  try {
+    const watcher: PolicyWatcher = await watchPolicies(config.policies, {
+      ...(options.reloadDebounceMs !== undefined ? { debounceMs: options.reloadDebounceMs } : {}),
+      onReload: (set) => log(`policies reloaded: ${describe(set)}`),
+      onError: (error) =>
+        log(`policy reload failed; the last good policies stay in force:\n${why(error)}`),
+    })
+    opened.push(watcher)
+    const audit = config.audit ? await openAudit(config.audit, log) : undefined
+    if (audit) opened.push(audit.log)
+    const identity = await createProxyIdentity(config)
+    opened.push(identity)
+
+    const gate = createGate({
+      policies: () => watcher.current,
+      ...(audit ? { audit: audit.sink } : {}),
+      exposeRuleNames: config.expose_rule_names,
+    })
+    const connectors = config.upstreams.map((spec) =>
+      createUpstreamConnector(spec, { log, baseDir: config.baseDir }),
+    )
+    const names = new Set(connectors.map((c) => c.spec.name))
+    const single = connectors.length === 1 ? connectors[0]! : undefined
+    const bridge = createBridge({
+      gate,
+      principal: principalSource(config.listen.transport, await stdioPrincipal()),
+      upstream: single ? () => single.open() : aggregateUpstreams(connectors, timeoutMs),
+      allowMethods: config.allow_methods,
+      reopenUpstream: true,
+      requestTimeoutMs: timeoutMs,
+      toolNamespace: single
+        ? () => single.spec.name
+        : (name) => {
+            const prefix = name.split(NAMESPACE_SEPARATOR, 1)[0]!
+            return names.has(prefix) ? prefix : undefined
+          },
+    })
+
+    async function stdioPrincipal(): Promise<AuthContext | undefined> {
+      return config.listen.transport === 'stdio' ? identity.stdioPrincipal() : undefined
+    }
+
+    let url: string | undefined
+    let session: BridgeSession | undefined
+    let listener: HttpListener | undefined
+    if (config.listen.transport === 'stdio') {
+      session = await serveStdio({
+        bridge,
+        maxLineBytes: config.listen.max_body_bytes,
+        ...(options.stdin ? { stdin: options.stdin } : {}),
+        ...(options.stdout ? { stdout: options.stdout } : {}),
+      })
+    } else {
+      const { host, port, path } = config.listen
+      listener = await startHttpListener({
+        host,
+        port,
+        path,
+        ...(config.listen.allowed_hosts ? { allowedHosts: config.listen.allowed_hosts } : {}),
+        ...(config.listen.allowed_origins ? { allowedOrigins: config.listen.allowed_origins } : {}),
+        maxBodyBytes: config.listen.max_body_bytes,
+        bridge,
+        identify: (request) => identity.identify(request),
+        protectedResource: (bound) => config.identity_resource ?? loopbackResource(bound),
+        log,
+      })
+      opened.push(listener)
+      url = listener.url
+    }
+
+    log(
+      `warden proxy listening on ${url ?? 'stdio'}; upstreams: ${config.upstreams
+        .map((u) => `${u.name} (${u.kind === 'stdio' ? [u.command, ...u.args].join(' ') : u.url})`)
+        .join(', ')}; policies: ${describe(watcher.current)}`,
+    )
+
+    let stop!: () => void
+    const closed = new Promise<void>((resolve) => (stop = resolve))
+    void session?.closed.then(() => stop())
+    let closing: Promise<void> | undefined
+    return {
+      ...(url !== undefined ? { url } : {}),
+      policies: () => watcher.current,
+      demoKeys: identity.demoKeys,
+      reloadPolicies: () => watcher.reload(),
+      closed,
+      close() {
+        closing ??= (async () => {
+          await session?.close()
+          await closeAll()
+          stop()
+        })()
+        return closing
+      },
+    }
+  } catch (error) {
+    await closeAll()
+    throw error
+  }
+}
+
+/** HTTP: the principal the listener verified for this request. stdio: the one fixed principal. */
+function principalSource(transport: 'http' | 'stdio', fixed: AuthContext | undefined) {
+  if (transport === 'stdio') return fixed!
+  return (extra: { authInfo?: { extra?: Record<string, unknown> } }): AuthContext => {
+    const principal = extra.authInfo?.extra?.[PRINCIPAL_AUTH_KEY]
+    if (!principal) throw new Error('no verified principal on the request')
+    return principal as AuthContext
+  }
+}
+
+/** RFC 9728 metadata for a loopback listener without `identity_resource`; none otherwise. */
+function loopbackResource(resource: string) {
+  try {
+    requireSecureUrl('resource', resource)
+    return { resource }
+  } catch {
+    return undefined
+  }
+}
+
+async function openAudit(
+  audit: NonNullable<ProxyConfig['audit']>,
+  log: (line: string) => void,
+): Promise<{ log: AuditLog; sink: AuditSink }> {
+  const file = await openAuditLog(audit.file, { include_arguments: audit.include_arguments })
+  if (audit.on_failure === 'deny') return { log: file, sink: file }
+  const sink: AuditSink = {
+    append: (entry) =>
+      file.append(entry).catch((error: unknown) => {
+        log(`audit write failed; continuing as configured: ${(error as Error).message}`)
+        return undefined as never
+      }),
+  }
+  return { log: file, sink }
+}
+
+export function describe(set: PolicySet): string {
+  return `${set.policies.length} ${set.policies.length === 1 ? 'policy' : 'policies'}, ${set.rules.length} rules, version ${set.version.slice(0, 12)}`
+}
+
+function why(error: unknown): string {
+  if (error instanceof PolicyLoadError) return error.issues.map(formatSourceIssue).join('\n')
+  return (error as Error).message
+}

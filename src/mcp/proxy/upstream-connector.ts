@@ -1,0 +1,98 @@
+import { resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type { UpstreamSpec } from './load-proxy-config.js'
+
+/** Opens a new connection to one upstream for each downstream session (isolated sessions). */
+export interface UpstreamConnector {
+  readonly spec: UpstreamSpec
+  open(): Promise<Transport>
+}
+
+export interface UpstreamConnectorOptions {
+  /** One line of the proxy's log (stderr). */
+  log: (line: string) => void
+  /** Where relative `cwd` values resolve. */
+  baseDir?: string
+}
+
+const FIRST_DELAY_MS = 100
+const MAX_DELAY_MS = 5_000
+/** A process that lived this long was healthy; its death starts the backoff afresh. */
+const STABLE_MS = 5_000
+
+export function createUpstreamConnector(
+  spec: UpstreamSpec,
+  options: UpstreamConnectorOptions,
+): UpstreamConnector {
+  if (spec.kind === 'stdio') return stdioConnector(spec, options)
+  const headers = { ...spec.headers }
+  return {
+    spec,
+    async open() {
+      const url = new URL(spec.url)
+      return spec.kind === 'sse'
+        ? new SSEClientTransport(url, { requestInit: { headers } })
+        : new StreamableHTTPClientTransport(url, { requestInit: { headers } })
+    },
+  }
+}
+
+/** Spawns one process per session; after crashes, waits 100 ms, 200 ms, … up to 5 s before the next. */
+function stdioConnector(
+  spec: Extract<UpstreamSpec, { kind: 'stdio' }>,
+  options: UpstreamConnectorOptions,
+): UpstreamConnector {
+  let failures = 0
+  return {
+    spec,
+    async open() {
+      if (failures > 0) {
+        await sleep(Math.min(FIRST_DELAY_MS * 2 ** (failures - 1), MAX_DELAY_MS))
+      }
+      const transport = new StdioClientTransport({
+        command: spec.command,
+        args: spec.args,
+        env: spec.env,
+        stderr: 'pipe',
+        ...(spec.cwd !== undefined
+          ? { cwd: resolve(options.baseDir ?? process.cwd(), spec.cwd) }
+          : {}),
+      })
+      if (transport.stderr) {
+        const lines = createInterface({ input: transport.stderr as Readable })
+        lines.on('line', (line) => options.log(`[${spec.name}] ${line}`))
+      }
+      let started = 0
+      let closing = false
+      const start = transport.start.bind(transport)
+      transport.start = async () => {
+        try {
+          await start()
+          started = Date.now()
+        } catch (error) {
+          failures++
+          options.log(`upstream ${spec.name} did not start: ${(error as Error).message}`)
+          throw error
+        }
+      }
+      const close = transport.close.bind(transport)
+      transport.close = () => {
+        closing = true
+        return close()
+      }
+      // The SDK's Client chains its own onclose after this one.
+      transport.onclose = () => {
+        if (closing || started === 0) return
+        failures = Date.now() - started >= STABLE_MS ? 1 : failures + 1
+        options.log(`upstream ${spec.name} exited; the next request starts it again`)
+      }
+      return transport
+    },
+  }
+}
