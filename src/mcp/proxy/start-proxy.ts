@@ -124,7 +124,7 @@ export async function startProxy(
     }
 
     log(
-      `warden proxy listening on ${url ?? 'stdio'}; upstreams: ${config.upstreams
+      `listening on ${url ?? 'stdio'}; upstreams: ${config.upstreams
         .map((u) => `${u.name} (${u.kind === 'stdio' ? [u.command, ...u.args].join(' ') : u.url})`)
         .join(', ')}; policies: ${describe(watcher.current)}`,
     )
