@@ -89,17 +89,24 @@ export async function writeApiKeysFile(
   }
 }
 
+/** How often a lookup looks at the keys file for changes. */
+const RECHECK_MS = 1000
+
 /**
- * An `ApiKeyStore` over a keys file, re-read whenever the file changes so that a key
- * created or revoked by `warden keys` takes effect without a restart.
+ * An `ApiKeyStore` over a keys file, re-read when the file changes (checked at most once a
+ * second) so that a key created or revoked by `warden keys` takes effect without a restart.
  */
 export class FileApiKeyStore implements ApiKeyStore {
   readonly path: string
   #version = ''
+  #checkedAt = 0
   #byHash = new Map<string, ApiKeyRecord>()
 
-  constructor(path: string) {
+  readonly #recheckMs: number
+
+  constructor(path: string, options: { recheckMs?: number } = {}) {
     this.path = path
+    this.#recheckMs = options.recheckMs ?? RECHECK_MS
   }
 
   /** Reads the file now; a missing or malformed file is a start-up error. */
@@ -108,8 +115,13 @@ export class FileApiKeyStore implements ApiKeyStore {
   }
 
   async lookup(hash: string): Promise<ApiKeyRecord | undefined> {
-    const version = await this.#currentVersion()
-    if (version !== this.#version) await this.#reload(version, { missingOk: true })
+    // A stat per request was the proxy's largest authentication cost: look at most once a second.
+    const now = Date.now()
+    if (now - this.#checkedAt >= this.#recheckMs) {
+      this.#checkedAt = now
+      const version = await this.#currentVersion()
+      if (version !== this.#version) await this.#reload(version, { missingOk: true })
+    }
     return this.#byHash.get(hash)
   }
 

@@ -55,6 +55,7 @@ export async function openUpstream(
   }
 
   await client.connect(transport)
+  deliverResponsesAfterNotifications(transport)
 
   return {
     client,
@@ -71,5 +72,20 @@ export async function openUpstream(
       }
     },
     close: () => client.close(),
+  }
+}
+
+/**
+ * The SDK handles a notification one microtask late but a response at once, so a final
+ * progress notification arriving in the same read as its result would find its handler gone
+ * (typescript-sdk#2580). Handing responses on a microtask later keeps the wire order.
+ */
+function deliverResponsesAfterNotifications(transport: Transport): void {
+  const deliver = transport.onmessage
+  if (!deliver) return
+  transport.onmessage = (message, extra) => {
+    if ('id' in message && ('result' in message || 'error' in message)) {
+      queueMicrotask(() => deliver(message, extra))
+    } else deliver(message, extra)
   }
 }

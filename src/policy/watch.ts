@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { compilePolicies } from './compile.js'
 import { loadPolicies } from './loader.js'
 import type { PolicySet } from './policy-set.js'
@@ -60,7 +60,13 @@ export async function watchPolicies(
     const info = await stat(absolute)
     // Watch a file's directory: editors replace files on save, which ends a watch on the file itself.
     const target = info.isDirectory() ? absolute : dirname(absolute)
-    const watcher = watch(target, { recursive: info.isDirectory() }, schedule)
+    // Only events for policy files count: a busy directory (/tmp) must not cause reload storms.
+    const relevant = info.isDirectory()
+      ? (name: string) => /\.ya?ml$/.test(name)
+      : (name: string) => name === basename(absolute)
+    const watcher = watch(target, { recursive: info.isDirectory() }, (_event, name) => {
+      if (name === null || relevant(name)) schedule()
+    })
     watcher.on('error', (error) => options.onError?.(error))
     watchers.push(watcher)
   }

@@ -59,3 +59,27 @@ describe('watchPolicies', () => {
     expect(b).toBe(watcher.current)
   })
 })
+
+describe('watchPolicies in a busy directory', () => {
+  it('reloads for the watched policy file, not for other files beside it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'warden-watch-'))
+    const file = join(dir, 'p.yaml')
+    await writeFile(file, policy('allow'))
+    let reloads = 0
+    let onReload: () => void = () => {}
+    watcher = await watchPolicies([file], {
+      debounceMs: 10,
+      onReload: () => {
+        reloads++
+        onReload()
+      },
+    })
+    for (let i = 0; i < 5; i++) await writeFile(join(dir, `noise-${i}.log`), 'x')
+    // Long enough for a reload the noise would have scheduled to have happened.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const reloaded = nextEvent<void>((resolve) => (onReload = resolve))
+    await writeFile(file, policy('deny'))
+    await reloaded
+    expect(reloads).toBe(1)
+  })
+})
