@@ -1,49 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Command, CommanderError } from 'commander'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openAuditLog } from '../../src/audit/open-audit-log.js'
-import { createProgram } from '../../src/cli/program.js'
+import { runCli } from './golden/cli-harness.js'
 import { decisionEntry } from '../audit/audit-entries.js'
 
-interface Run {
-  stdout: string
-  stderr: string
-  exitCode: number
-}
-
-/** Runs `warden <args>` in-process; exitOverride on every command, so nothing exits. */
-async function warden(args: readonly string[]): Promise<Run> {
-  const program = createProgram()
-  const override = (command: Command): void => {
-    command.exitOverride()
-    command.commands.forEach(override)
-  }
-  override(program)
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  process.exitCode = undefined
-  try {
-    await program.parseAsync(args, { from: 'user' })
-    return { stdout, stderr, exitCode: Number(process.exitCode ?? 0) }
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error
-    return { stdout, stderr, exitCode: error.exitCode }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-    process.exitCode = undefined
-  }
-}
+/** Runs `warden <args>` in-process. */
+const warden = runCli
 
 let dir: string
 let file: string

@@ -1,46 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CommanderError } from 'commander'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createProgram } from '../../src/cli/program.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runCli } from './golden/cli-harness.js'
 
 const FIXTURES = 'test/fixtures/lint'
 
-interface Run {
-  code: number | string | undefined
-  stdout: string
-  stderr: string
-}
-
 /** Runs `warden check …` in-process, capturing what it writes and the exit code it sets. */
-async function check(...args: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  process.exitCode = undefined
-  let code: Run['code']
-  try {
-    const program = createProgram().exitOverride()
-    for (const command of program.commands) command.exitOverride()
-    await program.parseAsync(['node', 'warden', 'check', ...args])
-    code = process.exitCode
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error
-    code = error.exitCode
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-    process.exitCode = undefined
-  }
-  return { code, stdout, stderr }
+async function check(...args: string[]) {
+  const run = await runCli(['check', ...args])
+  return { code: run.exitCode, stdout: run.stdout, stderr: run.stderr }
 }
 
 afterEach(() => {

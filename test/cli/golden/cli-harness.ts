@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { CommanderError } from 'commander'
+import { CommanderError, type Command } from 'commander'
 import { expect, vi } from 'vitest'
 import { createProgram } from '../../../src/cli/program.js'
 
@@ -12,8 +12,12 @@ export interface CliRun {
 
 /** Runs `warden <args>` in-process, capturing what it writes and the exit code it sets. */
 export async function runCli(args: readonly string[]): Promise<CliRun> {
-  const program = createProgram().exitOverride()
-  for (const command of program.commands) command.exitOverride()
+  const program = createProgram()
+  const overrideExits = (command: Command): void => {
+    command.exitOverride()
+    command.commands.forEach(overrideExits)
+  }
+  overrideExits(program)
   let stdout = ''
   let stderr = ''
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
