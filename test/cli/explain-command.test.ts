@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { expectGolden, runCli } from './golden/cli-harness.js'
 
 const POLICIES = 'test/fixtures/suites/policies'
@@ -6,13 +6,11 @@ const WEATHER = `${POLICIES}/weather.yaml`
 const BOB = '{"user_id":"bob","roles":["user"],"claims":{"tenant":"acme"}}'
 
 describe('warden explain', () => {
-  const savedNoColor = process.env.NO_COLOR
   beforeAll(() => {
-    process.env.NO_COLOR = '1'
+    vi.stubEnv('NO_COLOR', '1')
   })
   afterAll(() => {
-    if (savedNoColor === undefined) delete process.env.NO_COLOR
-    else process.env.NO_COLOR = savedNoColor
+    vi.unstubAllEnvs()
   })
 
   it('prints the decision and every rule, marking the decisive one (golden)', async () => {

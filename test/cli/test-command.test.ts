@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { xml } from '../../src/cli/reporters/junit-reporter.js'
 import { expectGolden, runCli } from './golden/cli-harness.js'
 
@@ -11,13 +11,11 @@ const SUITES = 'test/fixtures/suites'
 const POSITION = /^test\/fixtures\/suites\/\S+\.ya?ml:\d+:\d+ /
 
 describe('warden test', () => {
-  const savedNoColor = process.env.NO_COLOR
   beforeAll(() => {
-    process.env.NO_COLOR = '1'
+    vi.stubEnv('NO_COLOR', '1')
   })
   afterAll(() => {
-    if (savedNoColor === undefined) delete process.env.NO_COLOR
-    else process.env.NO_COLOR = savedNoColor
+    vi.unstubAllEnvs()
   })
 
   it('exits 0 and prints the summary line when every test passes', async () => {

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { textOf } from '../harness.js'
 import {
   httpClient,
-  INITIALIZE,
   MCP_HEADERS,
+  openSession,
   ROOT,
   startTestProxy,
   tempDir,
@@ -189,14 +189,7 @@ describe('the filesystem example through the proxy in front of @modelcontextprot
   })
 
   it("refuses a second identity's request on the first identity's session with 403", async () => {
-    const opened = await fetch(url, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, 'x-api-key': started.key('rita') },
-      body: JSON.stringify(INITIALIZE),
-    })
-    const sessionId = opened.headers.get('mcp-session-id')!
-    expect(sessionId).toBeTruthy()
-    await opened.body?.cancel()
+    const sessionId = await openSession(url, started.key('rita'))
     const hijack = await fetch(url, {
       method: 'POST',
       headers: { ...MCP_HEADERS, 'x-api-key': started.key('rob'), 'mcp-session-id': sessionId },

@@ -93,3 +93,16 @@ export const MCP_HEADERS = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 }
+
+/** Opens a Streamable HTTP session with `initialize` as the key's identity; returns its id. */
+export async function openSession(url: string, key: string): Promise<string> {
+  const opened = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, 'x-api-key': key },
+    body: JSON.stringify(INITIALIZE),
+  })
+  await opened.body?.cancel()
+  const sessionId = opened.headers.get('mcp-session-id')
+  if (!sessionId) throw new Error(`initialize gave no session (HTTP ${opened.status})`)
+  return sessionId
+}

@@ -8,6 +8,7 @@ import {
   httpClient,
   INITIALIZE,
   MCP_HEADERS,
+  openSession,
   startTestProxy,
   type StartedProxy,
 } from './proxy-harness.js'
@@ -95,14 +96,7 @@ describe('warden proxy over Streamable HTTP with API keys', () => {
   })
 
   it("refuses a second identity's request on the first identity's session", async () => {
-    const opened = await fetch(url, {
-      method: 'POST',
-      headers: { ...MCP_HEADERS, 'x-api-key': started.key('bob') },
-      body: JSON.stringify(INITIALIZE),
-    })
-    const sessionId = opened.headers.get('mcp-session-id')!
-    expect(sessionId).toBeTruthy()
-    await opened.body?.cancel()
+    const sessionId = await openSession(url, started.key('bob'))
     const hijack = await fetch(url, {
       method: 'POST',
       headers: { ...MCP_HEADERS, 'x-api-key': started.key('ada'), 'mcp-session-id': sessionId },
