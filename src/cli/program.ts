@@ -5,6 +5,8 @@ import { registerCheckCommand } from './check.js'
 import { registerKeysCommand } from './keys.js'
 import { registerAuditCommand } from './audit.js'
 import { registerProxyCommand } from './proxy.js'
+import { registerServeCommand } from './serve.js'
+import { registerApprovalsCommand } from './approvals.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
 export function createProgram(): Command {
@@ -20,5 +22,7 @@ export function createProgram(): Command {
   registerKeysCommand(program)
   registerAuditCommand(program)
   registerProxyCommand(program)
+  registerServeCommand(program)
+  registerApprovalsCommand(program)
   return program
 }

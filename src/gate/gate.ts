@@ -73,6 +73,8 @@ export function createGate(options: GateOptions): Gate {
       const started = performance.now()
       const decision = current().decide({ ...request, user: principal })
       const decisionId = randomUUID()
+      // Without an audit sink the entry would be built for nothing, on every call.
+      if (!audit) return { decision, decisionId }
       const args = request.tool?.args ?? request.prompt?.args
       await write({
         ...entryBase(principal, meta, decisionId, started),

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { WardenError } from '../errors.js'
 import { createAuthContext, type AuthContext } from './auth-context.js'
@@ -45,7 +46,11 @@ export function generateApiKey(): GeneratedApiKey {
   return { key, hash: hashApiKey(key), prefix: apiKeyPrefix(key) }
 }
 
+/** Node's one-shot digest (20.12+) allocates no Hash object per request; older Nodes lack it. */
+const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash
+
 export function hashApiKey(key: string): string {
+  if (oneShotHash) return oneShotHash('sha256', key, 'hex')
   return createHash('sha256').update(key, 'utf8').digest('hex')
 }
 
@@ -74,6 +79,7 @@ export interface ApiKeyProviderOptions {
 export function createApiKeyProvider(options: ApiKeyProviderOptions): IdentityProvider {
   const header = options.header ?? 'x-api-key'
   const now = options.now ?? (() => new Date())
+  const contexts = contextCache()
   return {
     name: options.name ?? 'api_key',
     type: 'api_key',
@@ -94,15 +100,44 @@ export function createApiKeyProvider(options: ApiKeyProviderOptions): IdentityPr
       if (record.expires_at !== undefined && !isBefore(now(), record.expires_at)) {
         throw new WardenError('ERR_API_KEY_EXPIRED', `API key ${record.prefix} has expired`)
       }
-      return createAuthContext({
+      return contexts.contextFor(record)
+    },
+  }
+}
+
+/**
+ * The context a verified record proves, built once per record object: it is deeply frozen, so
+ * every request of the key may share it. Reused only while the record still names the same
+ * identity (a store that edits a record in place gets a fresh context); the key itself is
+ * checked, and revocation and expiry read, on every request before this is reached.
+ */
+function contextCache(): { contextFor(record: ApiKeyRecord): AuthContext } {
+  const built = new WeakMap<ApiKeyRecord, { context: AuthContext; roles: readonly string[] }>()
+  return {
+    contextFor(record) {
+      const cached = built.get(record)
+      if (cached && provesSame(cached.context, cached.roles, record)) return cached.context
+      const context = createAuthContext({
         user_id: record.user_id,
         roles: record.roles,
         ...(record.agent_id !== undefined ? { agent_id: record.agent_id } : {}),
         claims: { key_prefix: record.prefix },
         method: 'api_key',
       })
+      built.set(record, { context, roles: [...record.roles] })
+      return context
     },
   }
+}
+
+function provesSame(context: AuthContext, roles: readonly string[], record: ApiKeyRecord): boolean {
+  return (
+    context.user_id === record.user_id &&
+    context.agent_id === record.agent_id &&
+    context.claims.key_prefix === record.prefix &&
+    roles.length === record.roles.length &&
+    roles.every((role, index) => role === record.roles[index])
+  )
 }
 
 function readApiKey(request: IdentityRequest, header: string): string | undefined {

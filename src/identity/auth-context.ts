@@ -35,7 +35,7 @@ export function createAuthContext(input: AuthContextInput): AuthContext {
     user_id: input.user_id,
     roles: dedupe(input.roles ?? []),
     ...(input.agent_id !== undefined ? { agent_id: input.agent_id } : {}),
-    claims: structuredClone(input.claims ?? {}),
+    claims: copyClaims(input.claims ?? {}),
     scopes: dedupe(input.scopes ?? []),
     method: input.method,
   }
@@ -50,6 +50,25 @@ export const ANONYMOUS: AuthContext = deepFreeze({
   scopes: [],
   method: 'anonymous',
 })
+
+/** The caller's claims, detached: flat primitive ones copied directly, anything else cloned. */
+function copyClaims(claims: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const prototype = Object.getPrototypeOf(claims)
+  const entries = Object.entries(claims)
+  const flat =
+    (prototype === Object.prototype || prototype === null) &&
+    entries.every(([, value]) => isPlainPrimitive(value))
+  return flat ? Object.fromEntries(entries) : structuredClone(claims)
+}
+
+function isPlainPrimitive(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  )
+}
 
 function dedupe(values: readonly string[]): string[] {
   return [...new Set(values)]

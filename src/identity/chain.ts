@@ -28,7 +28,16 @@ export class IdentityChain {
 
   async authenticate(request: IdentityRequest): Promise<AuthContext> {
     for (const provider of this.providers) {
-      const context = await this.#ask(provider, request)
+      let context: AuthContext | null
+      // Inline rather than a helper: one async frame less on every request.
+      try {
+        context = await provider.authenticate(request)
+      } catch (error) {
+        if (error instanceof WardenError) throw error
+        throw new WardenError('ERR_INTERNAL', `identity provider ${provider.name} failed`, {
+          cause: error,
+        })
+      }
       if (context) return context
     }
     if (carriesCredential(request)) {
@@ -39,17 +48,6 @@ export class IdentityChain {
 
   async close(): Promise<void> {
     await Promise.all(this.providers.map((provider) => provider.close?.()))
-  }
-
-  async #ask(provider: IdentityProvider, request: IdentityRequest): Promise<AuthContext | null> {
-    try {
-      return await provider.authenticate(request)
-    } catch (error) {
-      if (error instanceof WardenError) throw error
-      throw new WardenError('ERR_INTERNAL', `identity provider ${provider.name} failed`, {
-        cause: error,
-      })
-    }
   }
 }
 

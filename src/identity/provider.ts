@@ -41,16 +41,21 @@ export interface IdentityProvider {
  */
 export function readHeader(request: IdentityRequest, name: string): string | undefined {
   const wanted = name.toLowerCase()
-  const values: string[] = []
-  for (const [key, value] of Object.entries(request.headers)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue
-    values.push(...(Array.isArray(value) ? value : [value]))
+  const { headers } = request
+  let found: string | undefined
+  for (const key of Object.keys(headers)) {
+    // Runs on every request: lower-case only the names that could match.
+    if (key.length !== wanted.length || (key !== wanted && key.toLowerCase() !== wanted)) continue
+    const value = headers[key]
+    if (value === undefined) continue
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (found === undefined) found = one
+      else if (one !== found) {
+        throw new WardenError('ERR_AUTH_INVALID', `the ${wanted} header was sent more than once`)
+      }
+    }
   }
-  if (values.length === 0) return undefined
-  if (new Set(values).size > 1) {
-    throw new WardenError('ERR_AUTH_INVALID', `the ${wanted} header was sent more than once`)
-  }
-  return values[0]
+  return found
 }
 
 /** The token of an `Authorization: Bearer …` header, '' for an empty one, undefined if absent. */

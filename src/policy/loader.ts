@@ -7,6 +7,8 @@ import { findYamlFiles } from './yaml-files.js'
 
 const POLICY_FILE = /\.ya?ml$/
 const TEST_FILE = /\.test\.ya?ml$/
+/** Approval auto-rules share policy folders; their top-level `kind` tells them apart. */
+const APPROVAL_RULES_KIND = /^kind:[ \t]*(["']?)approval-rules\1[ \t]*(#.*)?$/m
 
 /**
  * Loads policies from a file, a directory (every *.yaml / *.yml below it except *.test.yaml,
@@ -25,6 +27,7 @@ export async function loadPolicies(pathOrPaths: string | readonly string[]): Pro
       issues.push({ file: label, path: '', message: `cannot read: ${(error as Error).message}` })
       continue
     }
+    if (APPROVAL_RULES_KIND.test(text)) continue
     const result = parsePolicy(text, label)
     if (Array.isArray(result)) issues.push(...result)
     else policies.push(result)

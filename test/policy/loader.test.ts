@@ -44,6 +44,12 @@ describe('loadPolicies', () => {
     expect((await loadPolicies(dir)).map((p) => p.name)).toEqual(['a', 'b', 'c'])
   })
 
+  it('leaves approval-rules files in a policy folder to the approval service', async () => {
+    await write('a.yaml', valid('a'))
+    await write('rules.yaml', 'kind: approval-rules\nrules:\n  - { name: r, effect: auto_deny }\n')
+    expect((await loadPolicies(dir)).map((p) => p.name)).toEqual(['a'])
+  })
+
   it('records where each policy and rule came from', async () => {
     await write(
       'p.yaml',

@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { getRequestListener } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { WardenError } from '../../errors.js'
+import { openStore } from '../../store/open-store.js'
+import type { Store } from '../../store/store.js'
+import { newToken } from '../../store/ids.js'
+import { createPushNotifier } from '../inbox/push-notifier.js'
+import { inboxRoutes } from '../inbox/inbox-routes.js'
+import { relyingPartyFrom } from '../passkey/relying-party.js'
+import { loadApprovalRules } from '../rules/load-approval-rules.js'
+import type { ApprovalRules } from '../rules/approval-rules.js'
+import { createSecretBox, loadSecretKey, type SecretBox } from '../secret-box.js'
+import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
+import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
+import { createApprovalApp } from './create-approval-app.js'
+
+export interface ApprovalServerOptions {
+  /** `sqlite:PATH`, a file path, `postgres://…`, or an open Store; default `.warden/warden.db`. */
+  store?: string | Store
+  host?: string
+  /** Default 8788; 0 picks a free port. */
+  port?: number
+  /** Where approvers reach the inbox (the passkey origin); default http://localhost:PORT. */
+  publicUrl?: string
+  /** Key file for secrets at rest, unless WARDEN_SECRET_KEY is set; default `.warden/secret.key`. */
+  secretKeyFile?: string
+  /** Files or folders holding `kind: approval-rules` YAML. */
+  rules?: string | string[] | ApprovalRules
+  timeZone?: string
+  now?: () => number
+  env?: NodeJS.ProcessEnv
+  onSideEffectError?: (error: unknown) => void
+}
+
+export interface RunningApprovalServer {
+  url: string
+  service: ApprovalService
+  store: Store
+  app: Hono
+  close(): Promise<void>
+}
+
+/** Opens the store, builds the service and serves its HTTP API and inbox. */
+export async function startApprovalServer(
+  options: ApprovalServerOptions = {},
+): Promise<RunningApprovalServer> {
+  const store = typeof options.store === 'object' ? options.store : await openStore(options.store)
+  const ownsStore = typeof options.store !== 'object'
+  let server: Server | undefined
+  try {
+    const box = createSecretBox(
+      await loadSecretKey({
+        envVar: 'WARDEN_SECRET_KEY',
+        file: resolve(options.secretKeyFile ?? '.warden/secret.key'),
+        ...(options.env ? { env: options.env } : {}),
+      }),
+    )
+    const rules = await rulesFrom(options.rules)
+    let handle: (request: Request) => Response | Promise<Response> = () =>
+      new Response('starting', { status: 503 })
+    server = createServer(getRequestListener((request) => handle(request)))
+    const port = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8788)
+    const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '')
+    const push = createPushNotifier({ store, box, subject: publicUrl })
+    const service = createApprovalService({
+      store,
+      box,
+      rp: relyingPartyFrom(publicUrl),
+      publicUrl,
+      rules,
+      ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.onSideEffectError ? { onSideEffectError: options.onSideEffectError } : {}),
+      webhooks: createWebhookDispatcher({
+        store,
+        box,
+        callbackSecret: await callbackSecret(store, box),
+        publicUrl,
+      }),
+      push,
+    })
+    const app = createApprovalApp(service, { inbox: inboxRoutes(), push })
+    handle = (request) => app.fetch(request)
+    service.start()
+    const listening = server
+    return {
+      url: `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`,
+      service,
+      store,
+      app,
+      async close() {
+        await service.close()
+        listening.closeAllConnections()
+        await new Promise<void>((done) => listening.close(() => done()))
+        if (ownsStore) await store.close()
+      },
+    }
+  } catch (error) {
+    server?.close()
+    if (ownsStore) await store.close()
+    throw error
+  }
+}
+
+/** The secret that signs callback_url deliveries: made once, kept sealed in the store. */
+async function callbackSecret(store: Store, box: SecretBox): Promise<string> {
+  const sealed = await store.putSettingIfAbsent(
+    'webhook_callback_secret',
+    box.seal(newToken(), 'webhook_callback_secret'),
+  )
+  return box.open(sealed, 'webhook_callback_secret')
+}
+
+async function rulesFrom(
+  rules: ApprovalServerOptions['rules'],
+): Promise<ApprovalRules | undefined> {
+  if (rules === undefined) return undefined
+  if (typeof rules === 'string' || Array.isArray(rules)) return loadApprovalRules(rules)
+  return rules
+}
+
+function listen(server: Server, host: string, port: number): Promise<number> {
+  return new Promise((done, fail) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      fail(
+        new WardenError(
+          'ERR_CONFIG_INVALID',
+          error.code === 'EADDRINUSE' ? `port ${port} on ${host} is in use` : error.message,
+        ),
+      ),
+    )
+    server.listen(port, host, () => done((server.address() as AddressInfo).port))
+  })
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}

@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3'
+import { ChangeFeed } from '../migrations/change-feed.js'
+import { storeUnavailable } from '../migrations/store-errors.js'
+import type { Store } from '../store.js'
+import { sqliteAdminMethods } from './sqlite-admin.js'
+import { sqliteApproverMethods } from './sqlite-approvers.js'
+import { createSqliteContext } from './sqlite-context.js'
+import { migrateSqlite } from './sqlite-migrate.js'
+import { sqliteRequestMethods } from './sqlite-requests.js'
+import { sqliteTokenMethods } from './sqlite-tokens.js'
+import { sqliteTransitionMethods } from './sqlite-transitions.js'
+
+export const SQLITE_MEMORY = ':memory:'
+
+// Stores opened on the same file in this process wake each other's listeners.
+const feedsByFile = new Map<string, Set<ChangeFeed>>()
+
+/**
+ * Opens (creating it) the SQLite database at `file`, an absolute path or `:memory:`, and
+ * migrates it. Changes are announced in-process only: instances in other processes sharing
+ * the file are not woken (use PostgreSQL for several instances).
+ */
+export async function openSqliteStore(file: string): Promise<Store> {
+  const location = `sqlite:${file}`
+  let db: Database.Database
+  try {
+    db = new Database(file)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    if (file !== SQLITE_MEMORY) {
+      db.pragma('journal_mode = WAL')
+      db.pragma('synchronous = NORMAL')
+    }
+  } catch (error) {
+    throw storeUnavailable(location, error)
+  }
+  try {
+    migrateSqlite(db, location)
+  } catch (error) {
+    db.close()
+    throw error
+  }
+
+  const feed = new ChangeFeed()
+  const peers = file === SQLITE_MEMORY ? new Set<ChangeFeed>() : sharedPeers(file)
+  peers.add(feed)
+  const ctx = createSqliteContext(db, (id) => {
+    for (const peer of [...peers]) peer.emit(id)
+  })
+  let closed = false
+
+  return {
+    location,
+    ...sqliteRequestMethods(ctx),
+    ...sqliteTransitionMethods(ctx),
+    ...sqliteApproverMethods(ctx),
+    ...sqliteTokenMethods(ctx),
+    ...sqliteAdminMethods(ctx),
+    onRequestChanged: (listener) => feed.subscribe(listener),
+    async close() {
+      if (closed) return
+      closed = true
+      feed.clear()
+      peers.delete(feed)
+      if (peers.size === 0) feedsByFile.delete(file)
+      db.close()
+    },
+  }
+}
+
+function sharedPeers(file: string): Set<ChangeFeed> {
+  let peers = feedsByFile.get(file)
+  if (peers === undefined) {
+    peers = new Set()
+    feedsByFile.set(file, peers)
+  }
+  return peers
+}
