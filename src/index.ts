@@ -92,6 +92,44 @@ export { ConfigLoadError } from './mcp/proxy/config-load-error.js'
 // Identity
 export * from './identity/index.js'
 
+// Approval service
+export { startApprovalServer } from './approval/http/start-approval-server.js'
+export type {
+  ApprovalServerOptions,
+  RunningApprovalServer,
+} from './approval/http/start-approval-server.js'
+export { createApprovalApp } from './approval/http/create-approval-app.js'
+export { createApprovalService } from './approval/service/approval-service.js'
+export type {
+  ApprovalService,
+  ApprovalServiceOptions,
+} from './approval/service/approval-service.js'
+export type { RequestCreator, PolicyFacts } from './approval/service/request-input.js'
+export type { ApproverProof, DecisionInput } from './approval/service/resolve-request.js'
+export type {
+  ApprovalRequest,
+  ApprovalStatus,
+  ApprovalEvidence,
+  ActionType,
+  RiskLevel,
+  ResolutionMethod,
+} from './approval/approval-request.js'
+export { DEFAULT_RISK } from './approval/approval-request.js'
+export { toApprovalView } from './approval/approval-view.js'
+export type { ApprovalView } from './approval/approval-view.js'
+export { fingerprint } from './approval/fingerprint.js'
+export { loadApprovalRules } from './approval/rules/load-approval-rules.js'
+export { parseApprovalRules } from './approval/rules/parse-approval-rules.js'
+export type { ApprovalRules } from './approval/rules/approval-rules.js'
+export { signWebhook, verifyWebhookSignature } from './approval/webhooks/webhook-signature.js'
+export { createSecretBox, loadSecretKey } from './approval/secret-box.js'
+export type { SecretBox } from './approval/secret-box.js'
+export { reverifyPasskeyEvidence } from './approval/passkey/reverify-passkey-evidence.js'
+
+// Store
+export { openStore } from './store/open-store.js'
+export type { Store } from './store/store.js'
+
 // Errors
 export { WardenError, PolicyLoadError, formatSourceIssue } from './errors.js'
 export type { WardenErrorCode, SourceIssue } from './errors.js'

@@ -5,7 +5,10 @@ import { openStore } from '../store/open-store.js'
 import { createSecretBox, loadSecretKey } from '../approval/secret-box.js'
 import { relyingPartyFrom } from '../approval/passkey/relying-party.js'
 import { reverifyPasskeyEvidence } from '../approval/passkey/reverify-passkey-evidence.js'
-import { createApprovalService, type ApprovalService } from '../approval/service/approval-service.js'
+import {
+  createApprovalService,
+  type ApprovalService,
+} from '../approval/service/approval-service.js'
 import { fingerprint } from '../approval/fingerprint.js'
 import { canonicalDigest } from '../audit/canonical-digest.js'
 import type { ApprovalRequest } from '../approval/approval-request.js'
@@ -34,14 +37,22 @@ export function registerApprovalsCommand(program: Command): void {
     .description('List requests, newest first')
     .addOption(new Option('--status <status>').choices([...APPROVAL_STATUSES]))
     .option('--json', 'print JSON')
-    .action((options: StoreOptions & { status?: ApprovalRequest['status']; json?: boolean }, command: Command) =>
-      run(command, options, async (service) => {
-        const requests = await service.listRequests(options.status ? { status: options.status } : {})
-        if (options.json) return out(JSON.stringify(requests, null, 2))
-        for (const r of requests) {
-          out(`${r.id}  ${r.status.padEnd(8)}  ${fingerprint(r.content_hash)}  ${r.action_type}/${r.risk_level}  ${r.title}`)
-        }
-      }),
+    .action(
+      (
+        options: StoreOptions & { status?: ApprovalRequest['status']; json?: boolean },
+        command: Command,
+      ) =>
+        run(command, options, async (service) => {
+          const requests = await service.listRequests(
+            options.status ? { status: options.status } : {},
+          )
+          if (options.json) return out(JSON.stringify(requests, null, 2))
+          for (const r of requests) {
+            out(
+              `${r.id}  ${r.status.padEnd(8)}  ${fingerprint(r.content_hash)}  ${r.action_type}/${r.risk_level}  ${r.title}`,
+            )
+          }
+        }),
     )
 
   withStore(approvals.command('show').argument('<id>'))
@@ -52,16 +63,31 @@ export function registerApprovalsCommand(program: Command): void {
 
   for (const decision of ['approve', 'deny'] as const) {
     withStore(approvals.command(decision).argument('<id>'))
-      .description(`${decision === 'approve' ? 'Approve' : 'Deny'} a pending request with a TOTP code`)
+      .description(
+        `${decision === 'approve' ? 'Approve' : 'Deny'} a pending request with a TOTP code`,
+      )
       .requiredOption('--totp <code>', 'the current code from your authenticator app')
       .requiredOption('--approver <name>', 'your approver name')
       .option('--hash <content_hash>', 'the content hash you checked (default: the one shown now)')
       .option('--reason <text>', 'why (deny)')
       .action(
-        (id: string, options: StoreOptions & { totp: string; approver: string; hash?: string; reason?: string }, command: Command) =>
+        (
+          id: string,
+          options: StoreOptions & {
+            totp: string
+            approver: string
+            hash?: string
+            reason?: string
+          },
+          command: Command,
+        ) =>
           run(command, options, async (service) => {
             const approver = await service.store.getApproverByName(options.approver)
-            if (!approver) throw new WardenError('ERR_APPROVER_NOT_FOUND', `no approver named ${options.approver}`)
+            if (!approver)
+              throw new WardenError(
+                'ERR_APPROVER_NOT_FOUND',
+                `no approver named ${options.approver}`,
+              )
             const request = await service.getRequest(id)
             out(describe(request))
             const resolved = await service.resolve(id, {
@@ -81,7 +107,8 @@ export function registerApprovalsCommand(program: Command): void {
       run(command, options, async (service) => {
         const request = await service.getRequest(id)
         const problems = await verifyEvidence(service, request)
-        if (problems.length === 0) return out(`${id}: evidence verified (${request.method ?? 'none'})`)
+        if (problems.length === 0)
+          return out(`${id}: evidence verified (${request.method ?? 'none'})`)
         for (const problem of problems) out(`${id}: ${problem}`)
         process.exitCode = 1
       }),
@@ -92,7 +119,10 @@ export function registerApprovalsCommand(program: Command): void {
     .option('--admin', 'may manage keys, approvers, limits and webhooks')
     .action((name: string, options: StoreOptions & { admin?: boolean }, command: Command) =>
       run(command, options, async (service) => {
-        const created = await service.createApprover({ name, role: options.admin ? 'admin' : 'approver' })
+        const created = await service.createApprover({
+          name,
+          role: options.admin ? 'admin' : 'approver',
+        })
         out(`approver ${created.approver.name} (${created.approver.id}); enrol within 24 h at:`)
         out(`  ${created.enrolment_url}`)
       }),
@@ -102,30 +132,41 @@ export function registerApprovalsCommand(program: Command): void {
     .description('Create an agent API key for the approval API; printed once')
     .option('--agent <agent_id>', 'the agent the key speaks for (default: the name)')
     .option('--admin', 'also grant the admin API (role warden:admin)')
-    .action((name: string, options: StoreOptions & { agent?: string; admin?: boolean }, command: Command) =>
-      run(command, options, async (service) => {
-        const created = await service.createApiKey({
-          name,
-          ...(options.agent ? { agent_id: options.agent } : {}),
-          ...(options.admin ? { roles: ['warden:admin'] } : {}),
-        })
-        out(created.key)
-      }),
+    .action(
+      (
+        name: string,
+        options: StoreOptions & { agent?: string; admin?: boolean },
+        command: Command,
+      ) =>
+        run(command, options, async (service) => {
+          const created = await service.createApiKey({
+            name,
+            ...(options.agent ? { agent_id: options.agent } : {}),
+            ...(options.admin ? { roles: ['warden:admin'] } : {}),
+          })
+          out(created.key)
+        }),
     )
 }
 
-async function verifyEvidence(service: ApprovalService, request: ApprovalRequest): Promise<string[]> {
+async function verifyEvidence(
+  service: ApprovalService,
+  request: ApprovalRequest,
+): Promise<string[]> {
   const problems: string[] = []
   if (canonicalDigest(request.parameters) !== request.content_hash) {
     problems.push('stored parameters do not match the content hash')
   }
   const evidence = request.evidence
-  if (!evidence) return [...problems, 'no evidence stored (the request was never resolved by an approver)']
+  if (!evidence)
+    return [...problems, 'no evidence stored (the request was never resolved by an approver)']
   if (evidence.method !== 'passkey') return problems
   const credential = await service.store.getPasskey(evidence.credential_id)
   if (!credential) return [...problems, `passkey ${evidence.credential_id} is no longer stored`]
   const checked = await reverifyPasskeyEvidence(request, credential)
-  return checked.ok ? problems : [...problems, `passkey assertion does not verify: ${checked.reason}`]
+  return checked.ok
+    ? problems
+    : [...problems, `passkey assertion does not verify: ${checked.reason}`]
 }
 
 function describe(request: ApprovalRequest): string {
@@ -133,7 +174,9 @@ function describe(request: ApprovalRequest): string {
     `${request.id}  ${request.status}`,
     `  title        ${request.title}`,
     `  action       ${request.action_type}, risk ${request.risk_level}`,
-    ...(request.amount !== undefined ? [`  amount       ${request.amount} ${request.currency ?? ''}`.trimEnd()] : []),
+    ...(request.amount !== undefined
+      ? [`  amount       ${request.amount} ${request.currency ?? ''}`.trimEnd()]
+      : []),
     ...(request.recipient !== undefined ? [`  recipient    ${request.recipient}`] : []),
     `  by           ${request.created_by}`,
     `  expires      ${request.expires_at}`,
@@ -153,7 +196,10 @@ async function run(
     const store = await openStore(options.store)
     close = () => store.close()
     const box = createSecretBox(
-      await loadSecretKey({ envVar: 'WARDEN_SECRET_KEY', file: resolve(options.secretKeyFile ?? '.warden/secret.key') }),
+      await loadSecretKey({
+        envVar: 'WARDEN_SECRET_KEY',
+        file: resolve(options.secretKeyFile ?? '.warden/secret.key'),
+      }),
     )
     const publicUrl = options.publicUrl ?? 'http://localhost:8788'
     await action(createApprovalService({ store, box, rp: relyingPartyFrom(publicUrl), publicUrl }))

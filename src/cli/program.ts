@@ -7,6 +7,7 @@ import { registerAuditCommand } from './audit.js'
 import { registerProxyCommand } from './proxy.js'
 import { registerServeCommand } from './serve.js'
 import { registerApprovalsCommand } from './approvals.js'
+import { registerApprovalsMcpCommand } from './approvals-mcp.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
 export function createProgram(): Command {
@@ -24,5 +25,6 @@ export function createProgram(): Command {
   registerProxyCommand(program)
   registerServeCommand(program)
   registerApprovalsCommand(program)
+  registerApprovalsMcpCommand(program)
   return program
 }

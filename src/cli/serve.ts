@@ -10,6 +10,7 @@ interface ServeOptions {
   secretKeyFile?: string
   rules?: string[]
   timeZone?: string
+  pushContact?: string
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -43,6 +44,12 @@ export function registerServeCommand(program: Command): void {
       new Option('--rules <path>', 'approval rules file or folder (repeatable)').argParser(collect),
     )
     .addOption(new Option('--time-zone <zone>', 'IANA zone for spending windows').default('UTC'))
+    .addOption(
+      new Option(
+        '--push-contact <mailto>',
+        'contact for Web Push services (mailto: or https:)',
+      ).env('WARDEN_PUSH_CONTACT'),
+    )
     .action(async (options: ServeOptions) => {
       process.exitCode = await serve(options)
     })
@@ -60,10 +67,13 @@ async function serve(options: ServeOptions): Promise<number> {
       ...(options.secretKeyFile ? { secretKeyFile: options.secretKeyFile } : {}),
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+      ...(options.pushContact ? { pushContact: options.pushContact } : {}),
       onSideEffectError: (error) => err(`warden serve: ${(error as Error).message}`),
     })
   } catch (error) {
-    err(`warden serve: ${(error as Error).message}${error instanceof WardenError ? ` (${error.code})` : ''}`)
+    err(
+      `warden serve: ${(error as Error).message}${error instanceof WardenError ? ` (${error.code})` : ''}`,
+    )
     return error instanceof WardenError && error.code !== 'ERR_INTERNAL' ? 2 : 1
   }
   const { service } = running

@@ -33,26 +33,28 @@ export interface Store extends ApiKeyStore {
    * plus this amount ≤ limit); then reserves the amount under each check. One transaction.
    */
   approveRequest(input: ApproveInput): Promise<TransitionOutcome>
-  /** pending → denied, only if still pending and now < expires_at. */
+  /** pending → denied, only if still pending and now < expires_at (else `expired` / `already_resolved`). */
   denyRequest(input: DenyInput): Promise<TransitionOutcome>
   /** pending → expired for every request due at `now`; releases reservations. Returns ids. */
   expireDue(now: number): Promise<string[]>
-  /** pending → denied by the creator withdrawing it (reason `withdrawn`). */
+  /** pending → denied by the creator withdrawing it (reason `withdrawn`); another creator's request is `not_found`. */
   withdrawRequest(id: string, createdBy: string, now: number): Promise<TransitionOutcome>
   /**
    * approved → executed in one atomic UPDATE … WHERE status = 'approved' AND
    * content_hash = expected (and created_by / policy_version when given). Books the
-   * reservation. Exactly one of any number of concurrent callers gets `ok: true`.
+   * reservation. Exactly one of any number of concurrent callers gets `ok: true`. A given
+   * policy_version never matches a request stored without one (`mismatch`).
    */
   claimExecution(input: ClaimInput): Promise<TransitionOutcome>
-  /** Records how the execution went; `failed` releases the booked amount. Idempotent. */
+  /** Records how the execution went; `failed` releases the booked amount. The first result stays. */
   recordExecutionResult(
     id: string,
     result: 'succeeded' | 'failed',
     now: number,
   ): Promise<ApprovalRequest | undefined>
   /**
-   * Calls `listener(id)` after any request changes status, on this process or (PostgreSQL,
+   * Calls `listener(id)` after a request is created, changes status or gets its execution
+   * result, on this process or (PostgreSQL,
    * LISTEN/NOTIFY) any process sharing the store. Returns an unsubscribe function.
    */
   onRequestChanged(listener: (id: string) => void): () => void

@@ -39,7 +39,7 @@ describe('openStore', () => {
     const store = await open()
     expect(store.location).toBe(`sqlite:${join(dir, '.warden', 'warden.db')}`)
     expect((await stat(join(dir, '.warden'))).mode & 0o777).toBe(0o700)
-    expect((await stat(join(dir, '.warden', 'warden.db'))).isFile()).toBe(true)
+    expect((await stat(join(dir, '.warden', 'warden.db'))).mode & 0o777).toBe(0o600)
   })
 
   it('opens sqlite:PATH, sqlite:///ABSOLUTE and bare paths relative to cwd', async () => {

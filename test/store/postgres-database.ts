@@ -64,6 +64,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await pool.query(rows.map((row) => `DELETE FROM "${row.tablename}";`).join('\n'))
     },
     async drop() {
+      if (pool.ended) return
       await pool.end()
       await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     },

@@ -46,6 +46,15 @@ describePostgres('PostgreSQL store', () => {
     await expect(open(url.toString())).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' })
   })
 
+  it('reports a database lost after opening as unavailable', async () => {
+    const store = await open()
+    await database.drop()
+    await expect(store.getRequest('apr_x', 0)).rejects.toMatchObject({
+      code: 'ERR_STORE_UNAVAILABLE',
+      message: expect.stringContaining(store.location),
+    })
+  })
+
   it('hears other instances again after its listening connection is cut', async () => {
     const listening = await open()
     const writer = await open()

@@ -12,6 +12,8 @@ import { readJsonBody } from './http-error.js'
 
 /** The role an agent API key needs to use the admin API (for automation and the CLI). */
 export const ADMIN_ROLE = 'warden:admin'
+/** The setting holding the sealed secret that signs every request's callback_url deliveries. */
+export const CALLBACK_SECRET_SETTING = 'webhook_callback_secret'
 
 const keyInput = z.strictObject({
   name: z.string().min(1),
@@ -101,6 +103,11 @@ export function adminRoutes(service: ApprovalService): Hono {
   app.delete('/webhooks/:id', async (c) => {
     if (!(await store.deleteWebhook(c.req.param('id')))) throw notFound('webhook')
     return c.body(null, 204)
+  })
+  app.get('/callback-secret', async (c) => {
+    const sealed = await store.getSetting(CALLBACK_SECRET_SETTING)
+    if (sealed === undefined) throw notFound('callback secret')
+    return c.json({ secret: box.open(sealed, CALLBACK_SECRET_SETTING) })
   })
   app.get('/deliveries', async (c) => {
     const requestId = c.req.query('request_id')

@@ -16,6 +16,7 @@ import { createSecretBox, loadSecretKey, type SecretBox } from '../secret-box.js
 import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
 import { createApprovalApp } from './create-approval-app.js'
+import { CALLBACK_SECRET_SETTING } from './admin-routes.js'
 
 export interface ApprovalServerOptions {
   /** `sqlite:PATH`, a file path, `postgres://…`, or an open Store; default `.warden/warden.db`. */
@@ -30,6 +31,8 @@ export interface ApprovalServerOptions {
   /** Files or folders holding `kind: approval-rules` YAML. */
   rules?: string | string[] | ApprovalRules
   timeZone?: string
+  /** Contact the push services may reach (mailto: or https:); default the public URL if https. */
+  pushContact?: string
   now?: () => number
   env?: NodeJS.ProcessEnv
   onSideEffectError?: (error: unknown) => void
@@ -64,7 +67,12 @@ export async function startApprovalServer(
     server = createServer(getRequestListener((request) => handle(request)))
     const port = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8788)
     const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '')
-    const push = createPushNotifier({ store, box, subject: publicUrl })
+    const push = createPushNotifier({
+      store,
+      box,
+      subject: options.pushContact ?? publicUrl,
+      ...(options.onSideEffectError ? { onError: options.onSideEffectError } : {}),
+    })
     const service = createApprovalService({
       store,
       box,
@@ -108,10 +116,10 @@ export async function startApprovalServer(
 /** The secret that signs callback_url deliveries: made once, kept sealed in the store. */
 async function callbackSecret(store: Store, box: SecretBox): Promise<string> {
   const sealed = await store.putSettingIfAbsent(
-    'webhook_callback_secret',
-    box.seal(newToken(), 'webhook_callback_secret'),
+    CALLBACK_SECRET_SETTING,
+    box.seal(`whsec_${newToken()}`, CALLBACK_SECRET_SETTING),
   )
-  return box.open(sealed, 'webhook_callback_secret')
+  return box.open(sealed, CALLBACK_SECRET_SETTING)
 }
 
 async function rulesFrom(

@@ -47,7 +47,9 @@ export async function waitForResolution(
   signal?.addEventListener('abort', onAbort, { once: true })
   await read()
   if (!done && latest) {
-    timers.push(setTimeout(() => settle(latest), Math.max(0, timeoutMs)))
+    // A last read at the deadline covers a notification lost while a listener reconnected.
+    const atDeadline = (): void => void read().finally(() => settle(latest))
+    timers.push(setTimeout(atDeadline, Math.max(0, timeoutMs)))
     const untilExpiry = Date.parse(latest.expires_at) - context.now()
     if (untilExpiry < timeoutMs) timers.push(setTimeout(() => void read(), untilExpiry + 5))
     if (signal?.aborted) onAbort()

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { ChangeFeed } from '../migrations/change-feed.js'
 import { redactUrl } from '../migrations/store-errors.js'
+import { guardUnavailable, isPostgresUnavailable } from '../migrations/unavailable-guard.js'
 import type { Store } from '../store.js'
 import { postgresAdminMethods } from './postgres-admin.js'
 import { postgresApproverMethods } from './postgres-approvers.js'
@@ -50,7 +51,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
   const ctx = createPgContext(pool, instance, (id) => feed.emit(id))
   let closed = false
 
-  return {
+  const store: Store = {
     location,
     ...postgresRequestMethods(ctx),
     ...postgresTransitionMethods(ctx),
@@ -66,4 +67,5 @@ export async function openPostgresStore(url: string): Promise<Store> {
       await pool.end()
     },
   }
+  return guardUnavailable(store, location, isPostgresUnavailable)
 }

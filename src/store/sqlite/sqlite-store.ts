@@ -1,6 +1,9 @@
+import { closeSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
+import { WardenError } from '../../errors.js'
 import { ChangeFeed } from '../migrations/change-feed.js'
 import { storeUnavailable } from '../migrations/store-errors.js'
+import { guardUnavailable, isSqliteUnavailable } from '../migrations/unavailable-guard.js'
 import type { Store } from '../store.js'
 import { sqliteAdminMethods } from './sqlite-admin.js'
 import { sqliteApproverMethods } from './sqlite-approvers.js'
@@ -24,21 +27,23 @@ export async function openSqliteStore(file: string): Promise<Store> {
   const location = `sqlite:${file}`
   let db: Database.Database
   try {
+    // The file holds token hashes and sealed secrets: owner-only from the start.
+    if (file !== SQLITE_MEMORY) closeSync(openSync(file, 'a', 0o600))
     db = new Database(file)
+  } catch (error) {
+    throw storeUnavailable(location, error)
+  }
+  try {
     db.pragma('busy_timeout = 5000')
     db.pragma('foreign_keys = ON')
     if (file !== SQLITE_MEMORY) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
     }
-  } catch (error) {
-    throw storeUnavailable(location, error)
-  }
-  try {
     migrateSqlite(db, location)
   } catch (error) {
     db.close()
-    throw error
+    throw error instanceof WardenError ? error : storeUnavailable(location, error)
   }
 
   const feed = new ChangeFeed()
@@ -49,7 +54,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
   })
   let closed = false
 
-  return {
+  const store: Store = {
     location,
     ...sqliteRequestMethods(ctx),
     ...sqliteTransitionMethods(ctx),
@@ -66,6 +71,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
       db.close()
     },
   }
+  return guardUnavailable(store, location, isSqliteUnavailable)
 }
 
 function sharedPeers(file: string): Set<ChangeFeed> {

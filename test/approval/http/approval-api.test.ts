@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { canonicalDigest } from '../../../src/audit/canonical-digest.js'
-import { startApprovalHarness, type ApprovalHarness, type TotpApprover } from './approval-harness.js'
+import {
+  startApprovalHarness,
+  type ApprovalHarness,
+  type TotpApprover,
+} from './approval-harness.js'
 
 type View = Record<string, unknown> & { id: string; status: string; content_hash: string }
 
@@ -23,7 +27,11 @@ describe('the approval HTTP API', () => {
     expect(response.status, await response.clone().text()).toBe(201)
     return (await response.json()) as View
   }
-  const decide = async (id: string, decision: 'approve' | 'deny', extra: Record<string, unknown> = {}) => {
+  const decide = async (
+    id: string,
+    decision: 'approve' | 'deny',
+    extra: Record<string, unknown> = {},
+  ) => {
     h.clock.now += 30_000
     const shown = (await (await alice.call(`/api/v1/inbox/${id}`)).json()) as View
     return alice.call(`/api/v1/inbox/${id}/${decision}`, {
@@ -50,7 +58,12 @@ describe('the approval HTTP API', () => {
   })
 
   it('wakes a waiting agent when an approver approves with TOTP', async () => {
-    const view = await create({ action_type: 'purchase', title: 'Buy credits', amount: 20, currency: 'USD' })
+    const view = await create({
+      action_type: 'purchase',
+      title: 'Buy credits',
+      amount: 20,
+      currency: 'USD',
+    })
     const waiting = agent(`/actions/${view.id}/wait?timeout=30`)
     await new Promise((resolve) => setTimeout(resolve, 50))
     const approved = await decide(view.id, 'approve')
@@ -66,7 +79,11 @@ describe('the approval HTTP API', () => {
   })
 
   it('executes an approval once, and only for the approved hash', async () => {
-    const view = await create({ action_type: 'system', title: 'Restart db', parameters: { host: 'db-1' } })
+    const view = await create({
+      action_type: 'system',
+      title: 'Restart db',
+      parameters: { host: 'db-1' },
+    })
     expect((await decide(view.id, 'approve')).status).toBe(200)
     const claim = (content_hash: string) =>
       agent(`/actions/${view.id}/claim`, { method: 'POST', body: JSON.stringify({ content_hash }) })
@@ -89,7 +106,9 @@ describe('the approval HTTP API', () => {
     expect((await approve(first.id, first.content_hash)).status).toBe(200)
     const replay = await approve(second.id, second.content_hash)
     expect(replay.status).toBe(403)
-    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe('ERR_TOTP_REPLAYED')
+    expect(((await replay.json()) as { error: { code: string } }).error.code).toBe(
+      'ERR_TOTP_REPLAYED',
+    )
   })
 
   it('denies with a reason, and a second decision gets 409', async () => {
@@ -107,7 +126,9 @@ describe('the approval HTTP API', () => {
       content_hash: canonicalDigest({ something: 'else' }),
     })
     expect(response.status).toBe(409)
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ERR_APPROVAL_HASH_MISMATCH')
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      'ERR_APPROVAL_HASH_MISMATCH',
+    )
   })
 
   it('refuses to approve an expired request (410), without any timer', async () => {
@@ -128,7 +149,9 @@ describe('the approval HTTP API', () => {
       body: JSON.stringify({ action_type: 'teleport', title: 'x' }),
     })
     expect(invalid.status).toBe(422)
-    expect(((await invalid.json()) as { error: { message: string } }).error.message).toMatch(/^action_type:/)
+    expect(((await invalid.json()) as { error: { message: string } }).error.message).toMatch(
+      /^action_type:/,
+    )
     const unsafe = await agent('/actions', {
       method: 'POST',
       body: JSON.stringify({ action_type: 'system', title: 'x', parameters: { n: 2 ** 60 } }),
@@ -147,7 +170,11 @@ describe('the approval HTTP API', () => {
     const view = await create({ action_type: 'communication', title: 'CSRF' })
     const response = await fetch(`${h.url}/api/v1/inbox/${view.id}/approve`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: alice.cookie, origin: 'https://evil.example' },
+      headers: {
+        'content-type': 'application/json',
+        cookie: alice.cookie,
+        origin: 'https://evil.example',
+      },
       body: JSON.stringify({ totp: '000000', content_hash: view.content_hash }),
     })
     expect(response.status).toBe(403)
@@ -169,6 +196,11 @@ describe('the approval HTTP API', () => {
     const summary = (await (await other('/agent/spending-summary')).json()) as {
       summaries: { limit: number; spent: number; remaining: number; utilization_pct: number }[]
     }
-    expect(summary.summaries[0]).toMatchObject({ limit: 100, spent: 60, remaining: 40, utilization_pct: 60 })
+    expect(summary.summaries[0]).toMatchObject({
+      limit: 100,
+      spent: 60,
+      remaining: 40,
+      utilization_pct: 60,
+    })
   })
 })

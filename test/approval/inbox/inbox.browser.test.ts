@@ -81,6 +81,7 @@ describe.skipIf(!enabled)('web inbox in Chromium', () => {
     expect(rows).toEqual(expect.arrayContaining(['iban', 'lines[0].sku', 'lines[1].unit_price']))
     expect(await page.locator('#expires').innerText()).toMatch(/^in [45]:\d\d$/)
 
+    expect(await page.locator('#approve-code').isVisible()).toBe(false)
     await page.click('#approve-passkey')
     await expect.poll(() => noticeText(page)).toMatch(/^Approved/)
     const resolved = await waiting
@@ -183,6 +184,7 @@ describe.skipIf(!enabled)('web inbox in Chromium', () => {
       purchase({ title: 'Send 40 000 USD to an unknown payee' }),
     )
     await openFromInbox(action.id)
+    expect(await page.locator('#approve-passkey').isVisible()).toBe(false)
     await page.fill('#deny-reason', 'Unknown payee <b>not</b> on the vendor list')
     await page.fill('#deny-code', await code())
     await page.click('#deny-code-submit')
