@@ -13,6 +13,8 @@ import { fingerprint } from '../approval/fingerprint.js'
 import { canonicalDigest } from '../audit/canonical-digest.js'
 import type { ApprovalRequest } from '../approval/approval-request.js'
 import { APPROVAL_STATUSES } from '../approval/approval-request.js'
+import { confirmTotpSetup, startTotpSetup } from '../approval/totp/totp-setup.js'
+import type { Approver } from '../store/store.js'
 
 interface StoreOptions {
   store?: string
@@ -67,7 +69,7 @@ export function registerApprovalsCommand(program: Command): void {
         `${decision === 'approve' ? 'Approve' : 'Deny'} a pending request with a TOTP code`,
       )
       .requiredOption('--totp <code>', 'the current code from your authenticator app')
-      .requiredOption('--approver <name>', 'your approver name')
+      .option('--approver <name>', 'your approver name (default: the only one with TOTP)')
       .option('--hash <content_hash>', 'the content hash you checked (default: the one shown now)')
       .option('--reason <text>', 'why (deny)')
       .action(
@@ -75,19 +77,14 @@ export function registerApprovalsCommand(program: Command): void {
           id: string,
           options: StoreOptions & {
             totp: string
-            approver: string
+            approver?: string
             hash?: string
             reason?: string
           },
           command: Command,
         ) =>
           run(command, options, async (service) => {
-            const approver = await service.store.getApproverByName(options.approver)
-            if (!approver)
-              throw new WardenError(
-                'ERR_APPROVER_NOT_FOUND',
-                `no approver named ${options.approver}`,
-              )
+            const approver = await totpApprover(service, options.approver)
             const request = await service.getRequest(id)
             out(describe(request))
             const resolved = await service.resolve(id, {
@@ -100,6 +97,33 @@ export function registerApprovalsCommand(program: Command): void {
           }),
       )
   }
+
+  withStore(approvals.command('totp-setup').argument('<name>'))
+    .description("Start (or replace) an approver's TOTP: prints the otpauth URI and a QR code")
+    .action((name: string, options: StoreOptions, command: Command) =>
+      run(command, options, async (service) => {
+        const approver = await namedApprover(service, name)
+        const setup = await startTotpSetup(
+          service.store,
+          service.context.box,
+          approver,
+          'mcp-warden',
+        )
+        out(setup.qr_terminal)
+        out(setup.provisioning_uri)
+        out(`Scan it, then: warden approvals totp-confirm ${name} CODE`)
+      }),
+    )
+
+  withStore(approvals.command('totp-confirm').argument('<name>').argument('<code>'))
+    .description('Turn TOTP on once the authenticator shows a valid code')
+    .action((name: string, code: string, options: StoreOptions, command: Command) =>
+      run(command, options, async (service) => {
+        const approver = await namedApprover(service, name)
+        await confirmTotpSetup(service.store, service.context.box, approver, code, Date.now())
+        out(`TOTP is on for ${name}`)
+      }),
+    )
 
   withStore(approvals.command('verify').argument('<id>'))
     .description("Re-verify a request's stored approval evidence offline")
@@ -147,6 +171,25 @@ export function registerApprovalsCommand(program: Command): void {
           out(created.key)
         }),
     )
+}
+
+async function namedApprover(service: ApprovalService, name: string): Promise<Approver> {
+  const approver = await service.store.getApproverByName(name)
+  if (!approver) throw new WardenError('ERR_APPROVER_NOT_FOUND', `no approver named ${name}`)
+  return approver
+}
+
+/** The named approver, or the only one with TOTP turned on. */
+async function totpApprover(service: ApprovalService, name: string | undefined): Promise<Approver> {
+  if (name !== undefined) return namedApprover(service, name)
+  const withTotp = (await service.store.listApprovers()).filter((a) => a.totp?.enabled)
+  if (withTotp.length !== 1) {
+    throw new WardenError(
+      'ERR_APPROVER_NOT_FOUND',
+      `${withTotp.length} approvers use TOTP; say which with --approver NAME`,
+    )
+  }
+  return withTotp[0]!
 }
 
 async function verifyEvidence(

@@ -90,6 +90,19 @@ describe('warden serve and warden approvals', () => {
     expect(verified.stdout).toMatch(/evidence verified \(totp\)/)
   })
 
+  it('sets up TOTP from the terminal with a QR code', async () => {
+    expect((await cli('add-approver', 'bob')).stdout).toMatch(/enrol#/)
+    const setup = await cli('totp-setup', 'bob')
+    const uri = /otpauth:\/\/totp\/\S+/.exec(setup.stdout)?.[0]
+    expect(uri, setup.stderr).toBeDefined()
+    expect(setup.stdout).toMatch(/[▀▄█]/)
+    const secret = new URL(uri!).searchParams.get('secret')!
+    const confirmed = await cli('totp-confirm', 'bob', await generate({ secret }))
+    expect(confirmed.stdout).toMatch(/TOTP is on for bob/)
+    const ambiguous = await cli('approve', 'apr_x', '--totp', '123456')
+    expect(ambiguous.stderr).toMatch(/2 approvers use TOTP; say which with --approver NAME/)
+  })
+
   it('stops on SIGTERM with exit code 0', async () => {
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve))
     serve.kill('SIGTERM')
