@@ -126,6 +126,40 @@ export { createSecretBox, loadSecretKey } from './approval/secret-box.js'
 export type { SecretBox } from './approval/secret-box.js'
 export { reverifyPasskeyEvidence } from './approval/passkey/reverify-passkey-evidence.js'
 
+// Escalation: approval backends and the bridge's approval step
+export type {
+  ApprovalBackend,
+  BackendApproval,
+  EscalationRequest,
+} from './approval/backend/approval-backend.js'
+export { createBuiltinApprovalBackend } from './approval/backend/builtin-approval-backend.js'
+export { createHttpApprovalBackend } from './approval/backend/http-approval-backend.js'
+export {
+  approvalBackendFromConfig,
+  approvalsConfigSchema,
+} from './approval/backend/approval-backend-from-config.js'
+export { escalationRequestFor } from './approval/backend/escalation-request.js'
+export { renderTitle } from './approval/backend/render-template.js'
+export { createEscalator } from './gate/escalation.js'
+export type { Escalator, EscalationOptions, EscalationOutcome } from './gate/escalation.js'
+export type { GuardApprovals } from './mcp/guard.js'
+
+// Vault
+export { createVault, credentialAad } from './vault/vault.js'
+export type { Vault, VaultOptions, VaultService } from './vault/vault.js'
+export { openVault, openConfiguredVault } from './vault/open-vault.js'
+export type { OpenVaultOptions } from './vault/open-vault.js'
+export { attachVault } from './vault/attached-vault.js'
+export { resolveVaultHeaders, hasVaultHeaders } from './vault/resolve-vault-headers.js'
+export { rotateVaultKey } from './vault/rotate-vault-key.js'
+export type { VaultKeyRotation } from './vault/rotate-vault-key.js'
+export { loadVaultKey, VAULT_KEY_ENV, DEFAULT_VAULT_KEY_FILE } from './vault/vault-key.js'
+export { isPublicAddress } from './vault/address-policy.js'
+export type { CredentialInput } from './vault/credential-input.js'
+export type { VaultCall } from './vault/vault-call.js'
+export type { VaultResponse } from './vault/vault-executor.js'
+export type { VaultCredential } from './store/store.js'
+
 // Store
 export { openStore } from './store/open-store.js'
 export type { Store } from './store/store.js'

@@ -8,6 +8,7 @@ import { registerProxyCommand } from './proxy.js'
 import { registerServeCommand } from './serve.js'
 import { registerApprovalsCommand } from './approvals.js'
 import { registerApprovalsMcpCommand } from './approvals-mcp.js'
+import { registerVaultCommand } from './vault.js'
 
 /** The `warden` command with every subcommand registered; tests drive it in-process. */
 export function createProgram(): Command {
@@ -26,5 +27,6 @@ export function createProgram(): Command {
   registerServeCommand(program)
   registerApprovalsCommand(program)
   registerApprovalsMcpCommand(program)
+  registerVaultCommand(program)
   return program
 }

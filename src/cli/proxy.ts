@@ -91,6 +91,7 @@ async function proxyCommand(options: ProxyCommandOptions): Promise<number> {
       err(`warden proxy: ${error.message} (${error.code})`)
       return error.code.startsWith('ERR_POLICY') ||
         error.code === 'ERR_CONFIG_INVALID' ||
+        error.code === 'ERR_VAULT_NOT_CONFIGURED' ||
         error.code === 'ERR_IDENTITY_CONFIG_INVALID'
         ? 2
         : 1

@@ -11,6 +11,7 @@ interface ServeOptions {
   rules?: string[]
   timeZone?: string
   pushContact?: string
+  vaultKeyFile?: string
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -50,6 +51,12 @@ export function registerServeCommand(program: Command): void {
         'contact for Web Push services (mailto: or https:)',
       ).env('WARDEN_PUSH_CONTACT'),
     )
+    .addOption(
+      new Option(
+        '--vault-key-file <path>',
+        'credential vault key, unless WARDEN_VAULT_KEY is set (default vault.key beside the secret key)',
+      ).env('WARDEN_VAULT_KEY_FILE'),
+    )
     .action(async (options: ServeOptions) => {
       process.exitCode = await serve(options)
     })
@@ -68,6 +75,8 @@ async function serve(options: ServeOptions): Promise<number> {
       ...(options.rules ? { rules: options.rules } : {}),
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.pushContact ? { pushContact: options.pushContact } : {}),
+      ...(options.vaultKeyFile ? { vaultKeyFile: options.vaultKeyFile } : {}),
+      vaultLog: (line) => err(`warden serve: ${line}`),
       onSideEffectError: (error) => err(`warden serve: ${(error as Error).message}`),
     })
   } catch (error) {

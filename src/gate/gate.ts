@@ -32,6 +32,8 @@ export type ListTarget = Pick<PolicyRequest, 'tool' | 'resource' | 'prompt'>
 
 export interface Gate {
   readonly exposeRuleNames: boolean
+  /** Whether the current policies let an unknown JSON-RPC method through (`allow_methods`). */
+  allowsMethod(method: string): boolean
   /** Decides one call/read/get and audits it before answering; an audit failure refuses. */
   authorize(principal: Principal, request: PolicyRequest, meta: GateMeta): Promise<Verdict>
   /** Keeps the items the principal may list; one audit record for the whole list. */
@@ -68,6 +70,7 @@ export function createGate(options: GateOptions): Gate {
 
   return {
     exposeRuleNames: options.exposeRuleNames === true,
+    allowsMethod: (method) => current().allowedMethods.has(method),
 
     async authorize(principal, request, meta) {
       const started = performance.now()

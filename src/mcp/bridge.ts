@@ -8,6 +8,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { WardenError } from '../errors.js'
 import type { Gate } from '../gate/gate.js'
+import type { Escalator } from '../gate/escalation.js'
 import { sameIdentity } from '../gate/session-identity.js'
 import type { Principal } from '../policy/request.js'
 import type { FrontExtra } from './forward.js'
@@ -37,6 +38,10 @@ export interface BridgeOptions {
   reopenUpstream?: boolean
   /** The namespace of a tool name (`fs` for `fs.read_file`), which policies see as `tool.namespace`. */
   toolNamespace?: (name: string) => string | undefined
+  /** Sends escalated tool calls for approval; without one they are refused ("approval required"). */
+  escalator?: Escalator
+  /** The server name approvers see for tools without a namespace. */
+  serverName?: string
 }
 
 /** One downstream session and the upstream session opened for it. */
@@ -167,10 +172,14 @@ export function createBridge(options: BridgeOptions): Bridge {
             timeoutMs,
             forwardIdentity: options.forwardIdentity === true,
             ...(options.toolNamespace ? { toolNamespace: options.toolNamespace } : {}),
+            ...(options.escalator ? { escalator: options.escalator } : {}),
+            ...(options.serverName ? { serverName: options.serverName } : {}),
           }
           const route = ROUTES[request.method]
           if (route) return (await route(ctx)) as Result as never
-          if (allowed.has(request.method)) return (await relay(ctx)) as never
+          if (allowed.has(request.method) || options.gate.allowsMethod(request.method)) {
+            return (await relay(ctx)) as never
+          }
           throw unknownMethod(request.method)
         } catch (error) {
           throw toWireError(upstreamLost(error, used, upstream))
@@ -179,7 +188,11 @@ export function createBridge(options: BridgeOptions): Bridge {
 
       front.fallbackNotificationHandler = async (notification) => {
         if (!upstream) return
-        if (CLIENT_NOTIFICATIONS.has(notification.method) || allowed.has(notification.method)) {
+        if (
+          CLIENT_NOTIFICATIONS.has(notification.method) ||
+          allowed.has(notification.method) ||
+          options.gate.allowsMethod(notification.method)
+        ) {
           await upstream.client.notification(notification as never)
         }
       }

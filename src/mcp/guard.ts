@@ -5,6 +5,8 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
 import { WardenError } from '../errors.js'
 import { createGate, type AuditSink } from '../gate/gate.js'
 import { openPolicySource, type PoliciesOption } from '../gate/policy-source.js'
+import { createEscalator } from '../gate/escalation.js'
+import type { ApprovalBackend } from '../approval/backend/approval-backend.js'
 import { createBridge, type BridgeSession, type PrincipalSource } from './bridge.js'
 import { forwardingAuthInfo } from './forwarded-auth.js'
 
@@ -23,6 +25,17 @@ export interface GuardOptions {
   /** Unknown methods to relay anyway; any other unknown method is refused. */
   allowMethods?: readonly string[]
   requestTimeoutMs?: number
+  /** Where escalated calls go for a human decision; without it they are refused. */
+  approvals?: GuardApprovals
+}
+
+export interface GuardApprovals {
+  backend: ApprovalBackend
+  /** `block` (default) waits with progress; `return` answers "pending" and runs the retry. */
+  wait?: 'block' | 'return'
+  progressIntervalMs?: number
+  /** The server name approvers see in the parameters; default `mcp`. */
+  serverName?: string
 }
 
 export interface GuardedServer {
@@ -60,6 +73,20 @@ export async function guard(
     ...(options.allowMethods ? { allowMethods: options.allowMethods } : {}),
     ...(options.requestTimeoutMs !== undefined
       ? { requestTimeoutMs: options.requestTimeoutMs }
+      : {}),
+    ...(options.approvals
+      ? {
+          escalator: createEscalator({
+            backend: options.approvals.backend,
+            policyVersion: () => policies.current().version,
+            ...(options.approvals.wait ? { wait: options.approvals.wait } : {}),
+            ...(options.approvals.progressIntervalMs !== undefined
+              ? { progressIntervalMs: options.approvals.progressIntervalMs }
+              : {}),
+            ...(options.audit ? { audit: options.audit } : {}),
+          }),
+          serverName: options.approvals.serverName ?? 'mcp',
+        }
       : {}),
   })
   const sessions = new Set<BridgeSession>()

@@ -3,6 +3,8 @@ import { WardenError } from '../errors.js'
 import { denialError, denialMessage } from '../gate/denial.js'
 import type { Gate, GateMeta, ListTarget, Verdict } from '../gate/gate.js'
 import type { PolicyRequest, Principal, ToolRef } from '../policy/request.js'
+import type { Escalator } from '../gate/escalation.js'
+import { escalatedCall } from './escalated-call.js'
 import { forward, type FrontExtra } from './forward.js'
 import { toolRef } from './tool-catalog.js'
 import type { UpstreamSession } from './upstream-session.js'
@@ -21,6 +23,10 @@ export interface RouteContext {
   forwardIdentity: boolean
   /** The namespace of a tool name, for `tool.namespace` (the proxy with several upstreams). */
   toolNamespace?: (name: string) => string | undefined
+  /** Sends escalated calls for approval; without one, an escalated call is refused. */
+  escalator?: Escalator
+  /** The server name approvers see when a tool has no namespace. */
+  serverName?: string
 }
 
 type Route = (ctx: RouteContext) => Promise<Result>
@@ -57,7 +63,7 @@ const LISTS: Record<string, ListSpec> = {
 }
 
 /** Methods relayed without a decision: they reveal or change nothing a policy guards. */
-const TRANSPARENT = ['completion/complete', 'logging/setLevel', 'resources/unsubscribe']
+const TRANSPARENT = ['logging/setLevel', 'resources/unsubscribe']
 
 export const ROUTES: Record<string, Route> = {
   ...Object.fromEntries(Object.keys(LISTS).map((method) => [method, listRoute])),
@@ -65,6 +71,7 @@ export const ROUTES: Record<string, Route> = {
   'resources/read': (ctx) => readResource(ctx),
   'resources/subscribe': (ctx) => readResource(ctx),
   'prompts/get': getPrompt,
+  'completion/complete': complete,
   ...Object.fromEntries(TRANSPARENT.map((method) => [method, relay])),
 }
 
@@ -97,6 +104,12 @@ async function callTool(ctx: RouteContext): Promise<Result> {
   const tool = withNamespace(ctx, await ctx.upstream.catalog.describe(name, args))
   const verdict = await decide(ctx, { action: 'call', user: ctx.principal, tool })
   if (verdict.decision.effect === 'allow') return relay(ctx, verdict)
+  if (verdict.decision.effect === 'escalate' && ctx.escalator) {
+    const server = tool.namespace ?? ctx.serverName ?? 'mcp'
+    return escalatedCall(ctx, verdict, name, args, server, () =>
+      identityMeta(ctx.principal, verdict),
+    )
+  }
   const denied: CallToolResult = {
     content: [
       { type: 'text', text: denialMessage(verdict, `calling ${name}`, ctx.gate.exposeRuleNames) },
@@ -122,6 +135,26 @@ async function getPrompt(ctx: RouteContext): Promise<Result> {
   })
   if (verdict.decision.effect === 'allow') return relay(ctx, verdict)
   throw denialError(verdict, `getting prompt ${name}`, ctx.gate.exposeRuleNames)
+}
+
+/** Completions reveal a prompt's or resource's argument values: only for what the caller may list. */
+async function complete(ctx: RouteContext): Promise<Result> {
+  const ref = ctx.request.params?.ref
+  const target: ListTarget | undefined = !isRecord(ref)
+    ? undefined
+    : ref.type === 'ref/prompt' && typeof ref.name === 'string'
+      ? { prompt: { name: ref.name } }
+      : ref.type === 'ref/resource' && typeof ref.uri === 'string'
+        ? { resource: { uri: ref.uri } }
+        : undefined
+  if (!target)
+    throw new WireError(-32602, 'completion/complete: params.ref must name a prompt or resource')
+  const verdict = await decide(ctx, { action: 'list', user: ctx.principal, ...target })
+  if (verdict.decision.effect === 'allow') return relay(ctx, verdict)
+  const subject = target.prompt
+    ? `completing prompt ${target.prompt.name}`
+    : `completing ${target.resource!.uri}`
+  throw denialError(verdict, subject, ctx.gate.exposeRuleNames)
 }
 
 function withNamespace(ctx: RouteContext, tool: ToolRef): ToolRef {

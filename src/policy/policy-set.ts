@@ -15,6 +15,8 @@ export class PolicySet {
   readonly rules: readonly CompiledRule[]
   /** Digest of the policies' content: approvals are bound to it. */
   readonly version: string
+  /** Methods the bridge does not know that some policy lets through (`allow_methods`). */
+  readonly allowedMethods: ReadonlySet<string>
   readonly #index: RuleIndex
   readonly #decisions: readonly Decision[]
   readonly #noMatch: Decision
@@ -28,6 +30,7 @@ export class PolicySet {
     this.policies = Object.freeze([...policies])
     this.rules = Object.freeze([...rules])
     this.version = version
+    this.allowedMethods = new Set(policies.flatMap((p) => p.allow_methods ?? []))
     this.#index = index
     this.#decisions = rules.map(decisionFor)
     const allowByDefault =

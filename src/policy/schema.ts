@@ -220,6 +220,11 @@ export const policySchema = z.strictObject({
   default_effect: z.enum(['allow', 'deny']).default('deny'),
   tags: z.array(z.string()).default([]),
   created_by: z.string().optional(),
+  /** JSON-RPC methods the bridge does not know, which this policy lets through (exact names). */
+  allow_methods: z
+    .array(nonEmptyString.regex(/^[A-Za-z0-9_./-]+$/, 'must be a JSON-RPC method name'))
+    .min(1, 'must list at least one method; omit the field otherwise')
+    .optional(),
   rules: z.array(ruleSchema),
 })
 

@@ -126,6 +126,14 @@ export interface Store extends ApiKeyStore {
   listPushSubscriptions(approverId?: string): Promise<PushSubscriptionRecord[]>
   deletePushSubscription(endpoint: string): Promise<void>
 
+  // ── vault credentials (secrets sealed by the vault's own key; never in the clear) ──
+  putCredential(credential: VaultCredential): Promise<void>
+  getCredential(name: string): Promise<VaultCredential | undefined>
+  listCredentials(): Promise<VaultCredential[]>
+  deleteCredential(name: string): Promise<boolean>
+  /** Replaces every credential's sealed secret in one transaction (key rotation). */
+  resealCredentials(sealed: { name: string; encrypted_secret: string }[]): Promise<void>
+
   // ── settings (VAPID keys, schema facts) ─────────────────────────────────────────
   getSetting(key: string): Promise<string | undefined>
   /** Sets the value only if the key is absent; returns the value now stored. */
@@ -362,4 +370,19 @@ export interface PushSubscriptionRecord {
   p256dh: string
   auth: string
   created_at: string
+}
+
+/** A third-party credential the vault injects after approval; the agent never sees it. */
+export interface VaultCredential {
+  /** Unique service name (`github`), the AAD its secret is sealed with. */
+  name: string
+  auth_type: 'bearer' | 'api_key' | 'basic' | 'header'
+  /** The header the secret goes in (api_key / header); Authorization for bearer and basic. */
+  header?: string
+  /** Hosts the credential may be sent to: exact names or `*.example.com`. */
+  allowed_hosts: string[]
+  description?: string
+  encrypted_secret: string
+  created_at: string
+  updated_at: string
 }

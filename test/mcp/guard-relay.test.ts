@@ -163,6 +163,17 @@ describe('guard() relays the rest of MCP', () => {
     expect(result.completion.values).toEqual(['mars', 'mercury'])
   })
 
+  it('refuses completions for a prompt the caller may not list', async () => {
+    const { client } = await probe({}, { user_id: 'eve', roles: ['guest'] })
+    const error = await rejection(
+      client.complete({
+        ref: { type: 'ref/prompt', name: 'greet' },
+        argument: { name: 'planet', value: 'm' },
+      }),
+    )
+    expect(error.data).toMatchObject({ code: 'ERR_POLICY_DENIED' })
+  })
+
   it('takes tool annotations from the server, never from the client', async () => {
     const { client } = await probe()
     const forged = await client.request(

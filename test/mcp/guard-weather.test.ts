@@ -162,6 +162,23 @@ describe('guard() in front of the weather service', () => {
     expect(relayed.data).toBeUndefined()
   })
 
+  it('relays an unknown method that a policy allows explicitly', async () => {
+    const policies = [
+      {
+        name: 'extensions',
+        allow_methods: ['weather/secrets'],
+        rules: [{ name: 'all', effect: 'allow' as const }],
+      },
+    ]
+    const { client } = await as(admin, { policies })
+    const relayed = await rejection(
+      client.request({ method: 'weather/secrets' } as never, {} as never),
+    )
+    expect(relayed.data).toBeUndefined()
+    const other = await rejection(client.request({ method: 'weather/other' } as never, {} as never))
+    expect(other.data).toMatchObject({ code: 'ERR_METHOD_NOT_ALLOWED' })
+  })
+
   it('refuses a request whose principal differs from the one that opened the session', async () => {
     let current: Principal = user
     const { client } = await as(user, { principal: () => current })

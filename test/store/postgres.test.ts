@@ -2,7 +2,8 @@ import { afterAll } from 'vitest'
 import { LATEST_SCHEMA_VERSION } from '../../src/store/migrations/schema.js'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
-import { storeContract } from './contract.js'
+import { storeContract, type StoreHarness } from './contract.js'
+import { vaultContract } from './vault-contract.js'
 import { createTestDatabase, describePostgres, type TestDatabase } from './postgres-database.js'
 
 describePostgres('PostgreSQL', () => {
@@ -11,7 +12,7 @@ describePostgres('PostgreSQL', () => {
     await database?.drop()
   })
 
-  storeContract('PostgreSQL', async () => {
+  async function openPostgresHarness(): Promise<StoreHarness> {
     // One database per file (creating one costs ~0.5 s); each test starts from empty tables.
     database ??= await createTestDatabase()
     const { url } = database
@@ -39,5 +40,8 @@ describePostgres('PostgreSQL', () => {
         ])
       },
     }
-  })
+  }
+
+  storeContract('PostgreSQL', openPostgresHarness)
+  vaultContract('PostgreSQL', openPostgresHarness)
 })

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore } from '../../src/store/open-store.js'
 import type { Store } from '../../src/store/store.js'
-import { storeContract } from './contract.js'
+import { storeContract, type StoreHarness } from './contract.js'
+import { vaultContract } from './vault-contract.js'
 
-storeContract('SQLite', async () => {
+async function openSqliteHarness(): Promise<StoreHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'warden-store-'))
   const file = join(dir, 'warden.db')
   const opened: Store[] = []
@@ -32,4 +33,7 @@ storeContract('SQLite', async () => {
       await rm(dir, { recursive: true, force: true })
     },
   }
-})
+}
+
+storeContract('SQLite', openSqliteHarness)
+vaultContract('SQLite', openSqliteHarness)

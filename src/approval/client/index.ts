@@ -30,6 +30,7 @@ export type {
 export type {
   ActionRequestInput,
   ApiCallInput,
+  ApiCallResponse,
   ApiCallResult,
   ApprovalHistory,
   ApprovalView,

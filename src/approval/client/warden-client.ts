@@ -173,14 +173,39 @@ export class WardenClient {
     return this.#call('GET', '/api/v1/agent/spending-summary', {})
   }
 
-  /** 501 ERR_VAULT_NOT_CONFIGURED (a WardenApiError) until the service has a vault. */
+  /**
+   * The services whose credentials the vault holds (names, auth types, allowed hosts; never a
+   * secret). 501 ERR_VAULT_NOT_CONFIGURED (a WardenApiError) when the service has no vault.
+   */
   listVaultServices(): Promise<VaultServices> {
     return this.#call('GET', '/api/v1/vault/services', {})
   }
 
-  /** 501 ERR_VAULT_NOT_CONFIGURED (a WardenApiError) until the service has a vault. */
-  executeApiCall(input: ApiCallInput, signal?: AbortSignal): Promise<ApiCallResult> {
+  /**
+   * Asks approval for an API call the vault will make with its stored credential. The
+   * request's parameters are exactly the call; nothing runs until executeApprovedCall.
+   */
+  requestApiCall(input: ApiCallInput, signal?: AbortSignal): Promise<ApprovalView> {
     return this.#call('POST', '/api/v1/vault/execute', { body: input, signal })
+  }
+
+  /** Runs an approved vault call once (the stored call, as approved); a second try is a 409. */
+  executeApprovedCall(id: string, signal?: AbortSignal): Promise<ApiCallResult> {
+    return this.#call('POST', `/api/v1/vault/execute/${encodeURIComponent(id)}`, {
+      body: {},
+      signal,
+    })
+  }
+
+  /**
+   * requestApiCall, waitForResult, executeApprovedCall: the call made with a credential the
+   * agent never sees. Throws ActionDeniedError / ActionExpiredError / ActionTimeoutError as
+   * waitForResult does, and WardenApiError when the vault refuses the call.
+   */
+  async executeApiCall(input: ApiCallInput, options: WaitOptions = {}): Promise<ApiCallResult> {
+    const requested = await this.requestApiCall(input, options.signal)
+    const approved = await this.waitForResult(requested.id, options)
+    return this.executeApprovedCall(approved.id, options.signal)
   }
 
   async #poll(id: string, seconds: number, signal: AbortSignal | undefined): Promise<ApprovalView> {

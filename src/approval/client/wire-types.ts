@@ -52,35 +52,55 @@ export interface SpendingSummary {
 /** A credential the vault holds for the agent (never the secret itself). */
 export interface VaultService {
   service_name: string
-  auth_type?: string
-  allowed_hosts?: string[]
+  auth_type: 'bearer' | 'api_key' | 'basic' | 'header'
+  /** The header the credential goes in, for api_key and header credentials. */
+  header?: string
+  /** Hosts the credential may be sent to: exact names or `*.example.com`, `:port` if not 443. */
+  allowed_hosts: string[]
   description?: string
-  [field: string]: unknown
+  created_at: string
+  updated_at: string
 }
 
 export interface VaultServices {
   services: VaultService[]
 }
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 /** An API call the vault makes with its stored credential once a human approves it. */
 export interface ApiCallInput {
   service_name: string
   method: HttpMethod
+  /** An https URL on one of the service's allowed hosts. */
   url: string
+  /** Extra headers; never Authorization, Cookie, Host or the credential's own header. */
   headers?: Record<string, string>
   body?: string
-  /** What the approver reads; say plainly what the call does. */
+  /** What the approver reads; say plainly what the call does (the first line is the title). */
   description?: string
+  /** Default data_access for GET and HEAD, system otherwise. */
+  action_type?: ActionType
+  risk_level?: RiskLevel
+  callback_url?: string
+  expires_in?: number
 }
 
-/** The vault's answer; its exact shape belongs to the vault issue. */
+/** The response the vault got, with every form of the credential masked. */
+export interface ApiCallResponse {
+  status_code: number
+  /** Without Set-Cookie and hop-by-hop headers. */
+  headers: Record<string, string>
+  /** UTF-8 text. */
+  body: string
+}
+
+/** `POST /api/v1/vault/execute/:id`: the call ran, once. */
 export interface ApiCallResult {
-  status?: string
-  request_id?: string
-  response?: { status_code: number; headers?: Record<string, string>; body?: string }
-  [field: string]: unknown
+  status: 'executed'
+  request_id: string
+  fingerprint: string
+  response: ApiCallResponse
 }
 
 export interface WaitOptions {

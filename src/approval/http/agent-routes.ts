@@ -5,6 +5,8 @@ import { ACTION_TYPES, APPROVAL_STATUSES } from '../approval-request.js'
 import { toApprovalView } from '../approval-view.js'
 import type { ApprovalService } from '../service/approval-service.js'
 import { readJsonBody, requireString } from './http-error.js'
+import { attachedVault } from '../../vault/attached-vault.js'
+import { vaultRoutes } from '../../vault/vault-routes.js'
 
 type AgentEnv = { Variables: { agent: AuthContext; principal: string } }
 
@@ -110,6 +112,11 @@ export function agentRoutes(service: ApprovalService): Hono<AgentEnv> {
     c.json({ summaries: await service.spendingSummary(c.get('principal')) }),
   )
 
+  const vault = attachedVault(service)
+  if (vault) {
+    app.route('/vault', vaultRoutes(service, vault))
+    return app
+  }
   const vaultMissing = (): never => {
     throw new WardenError('ERR_VAULT_NOT_CONFIGURED', 'the credential vault is not configured')
   }

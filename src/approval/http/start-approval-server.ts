@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { WardenError } from '../../errors.js'
@@ -17,6 +17,9 @@ import { createApprovalService, type ApprovalService } from '../service/approval
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
 import { createApprovalApp } from './create-approval-app.js'
 import { CALLBACK_SECRET_SETTING } from './admin-routes.js'
+import { attachVault, type VaultSource } from '../../vault/attached-vault.js'
+import { openConfiguredVault } from '../../vault/open-vault.js'
+import type { Vault } from '../../vault/vault.js'
 
 export interface ApprovalServerOptions {
   /** `sqlite:PATH`, a file path, `postgres://…`, or an open Store; default `.warden/warden.db`. */
@@ -36,6 +39,16 @@ export interface ApprovalServerOptions {
   now?: () => number
   env?: NodeJS.ProcessEnv
   onSideEffectError?: (error: unknown) => void
+  /**
+   * The credential vault: a Vault, `false` for none, or (default) the vault whose key is
+   * WARDEN_VAULT_KEY or `vaultKeyFile`; until one exists the vault routes answer 501
+   * ERR_VAULT_NOT_CONFIGURED (`warden vault add` creates the key file).
+   */
+  vault?: Vault | false
+  /** Default `vault.key` beside the secret key file (`.warden/vault.key`). */
+  vaultKeyFile?: string
+  /** One line per vault call (never a secret); default none. */
+  vaultLog?: (line: string) => void
 }
 
 export interface RunningApprovalServer {
@@ -90,6 +103,8 @@ export async function startApprovalServer(
       }),
       push,
     })
+    const vault = vaultFor(options, store)
+    if (vault) attachVault(service, vault)
     const app = createApprovalApp(service, { inbox: inboxRoutes(), push })
     handle = (request) => app.fetch(request)
     service.start()
@@ -120,6 +135,38 @@ async function callbackSecret(store: Store, box: SecretBox): Promise<string> {
     box.seal(`whsec_${newToken()}`, CALLBACK_SECRET_SETTING),
   )
   return box.open(sealed, CALLBACK_SECRET_SETTING)
+}
+
+/**
+ * The vault the options name; else a source that opens the vault once its key exists
+ * (WARDEN_VAULT_KEY, or the key file `warden vault add` creates), so no restart is needed.
+ */
+function vaultFor(options: ApprovalServerOptions, store: Store): VaultSource | undefined {
+  if (options.vault === false) return undefined
+  if (options.vault) return options.vault
+  let opened: Promise<Vault | undefined> | undefined
+  return () => {
+    opened ??= openConfiguredVault({
+      store,
+      keyFile: resolve(
+        options.vaultKeyFile ??
+          join(dirname(options.secretKeyFile ?? '.warden/secret.key'), 'vault.key'),
+      ),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.vaultLog ? { log: options.vaultLog } : {}),
+    }).then(
+      (vault) => {
+        if (!vault) opened = undefined
+        return vault
+      },
+      (error: unknown) => {
+        opened = undefined
+        throw error
+      },
+    )
+    return opened
+  }
 }
 
 async function rulesFrom(

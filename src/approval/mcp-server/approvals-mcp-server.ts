@@ -1,5 +1,4 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { ActionRequestInput } from '../client/wire-types.js'
 import {
   ActionDeniedError,
@@ -10,11 +9,11 @@ import type { WardenClient } from '../client/warden-client.js'
 import {
   approvalHistoryInput,
   checkApprovalInput,
-  executeApiCallInput,
   requestApprovalInput,
   waitForApprovalInput,
 } from './tool-inputs.js'
-import { approvalSummary, errorResult, historyEntry, jsonResult, nextStep } from './tool-results.js'
+import { approvalSummary, guarded, historyEntry, jsonResult, nextStep } from './tool-results.js'
+import { registerVaultTools } from './vault-tools.js'
 
 export const APPROVALS_MCP_SERVER_NAME = 'warden-approvals'
 const DEFAULT_WAIT_SECONDS = 50
@@ -165,41 +164,7 @@ export function createApprovalsMcpServer(
       }),
   )
 
-  server.registerTool(
-    'list_vault_services',
-    {
-      title: 'Vault services',
-      description:
-        'List the services whose API credentials are stored in the vault (names, auth type, ' +
-        'allowed hosts; never the secrets). Use execute_api_call to call one of them.',
-      annotations: readOnly,
-    },
-    () => guarded(async () => jsonResult(await client.listVaultServices())),
-  )
-
-  server.registerTool(
-    'execute_api_call',
-    {
-      title: 'Call an API through the vault',
-      description:
-        'Make an HTTP API call with a credential stored in the vault. A human approves the ' +
-        'exact call first; the vault then injects the credential, makes the call once and ' +
-        'returns the response. You never see the credential. The URL host must be one the ' +
-        'service allows.',
-      inputSchema: executeApiCallInput,
-      annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: true },
-    },
-    (input, extra) =>
-      guarded(async () => jsonResult(await client.executeApiCall(input, extra.signal))),
-  )
+  registerVaultTools(server, client, progressSeconds)
 
   return server
-}
-
-async function guarded(run: () => Promise<CallToolResult>): Promise<CallToolResult> {
-  try {
-    return await run()
-  } catch (error) {
-    return errorResult(error)
-  }
 }

@@ -81,20 +81,52 @@ export const approvalHistoryInput = {
 }
 
 export const executeApiCallInput = {
-  service_name: z.string().min(1).describe('A service from list_vault_services, e.g. "github".'),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).describe('HTTP method.'),
+  service_name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A service from list_vault_services, e.g. "github". Required unless request_id is given.',
+    ),
+  method: z
+    .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])
+    .optional()
+    .describe('HTTP method. Required unless request_id is given.'),
   url: z
     .string()
     .url()
-    .describe("Full https URL; its host must be in the service's allowed hosts."),
+    .optional()
+    .describe(
+      "Full https URL; its host must be in the service's allowed hosts. Required unless request_id is given.",
+    ),
   headers: z
     .record(z.string(), z.string())
     .optional()
-    .describe('Extra headers, without credentials: the vault adds those.'),
+    .describe(
+      'Extra headers, without credentials: the vault adds those (Authorization, Cookie, Host ' +
+        "and the service's own header are refused).",
+    ),
   body: z.string().optional().describe('Request body as a string (JSON text for JSON APIs).'),
   description: z
     .string()
     .max(4000)
     .optional()
-    .describe('What the call does, in words the approver understands.'),
+    .describe(
+      'What the call does, in words the approver understands; the first line is the title.',
+    ),
+  request_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The request_id an earlier execute_api_call returned while still pending: waits for that ' +
+        'approval again and makes the approved call. The call fields are then ignored.',
+    ),
+  timeout_seconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(600)
+    .optional()
+    .describe('How long to wait for the approval, in seconds (default 50).'),
 }

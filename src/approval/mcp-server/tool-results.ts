@@ -8,6 +8,15 @@ export function jsonResult(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] }
 }
 
+/** Runs a tool body; any failure becomes a tool error the model can read. */
+export async function guarded(run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await run()
+  } catch (error) {
+    return errorResult(error)
+  }
+}
+
 /** A failed tool call as a tool error (`isError`), never a protocol error: the model can react. */
 export function errorResult(error: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: describeError(error) }] }

@@ -20,9 +20,9 @@ export const listenSchema = z.strictObject({
   max_body_bytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
 })
 
-/** Header values are sent to the upstream as written; `vault:NAME` needs the vault. */
-const headerValue = z.string().refine((value) => !value.startsWith('vault:'), {
-  message: 'vault not configured: vault:NAME credentials need the credential vault',
+/** Sent as written, except `vault:NAME`: the vault's credential NAME (see openProxyVault). */
+const headerValue = z.string().refine((value) => value.trim() !== 'vault:', {
+  message: 'vault: needs a credential name (vault:NAME)',
 })
 
 export const stdioUpstreamSchema = z.strictObject({

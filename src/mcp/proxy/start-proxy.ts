@@ -8,6 +8,9 @@ import { requireSecureUrl } from '../../identity/secure-url.js'
 import type { PolicySet } from '../../policy/policy-set.js'
 import { watchPolicies, type PolicyWatcher } from '../../policy/watch.js'
 import { createBridge, type BridgeSession } from '../bridge.js'
+import { createEscalator } from '../../gate/escalation.js'
+import { openProxyApprovals } from './proxy-approvals.js'
+import { openProxyVault } from './proxy-vault.js'
 import { aggregateUpstreams, NAMESPACE_SEPARATOR } from './aggregate-upstream.js'
 import { PRINCIPAL_AUTH_KEY, startHttpListener, type HttpListener } from './http-listener.js'
 import type { ProxyConfig } from './load-proxy-config.js'
@@ -71,8 +74,19 @@ export async function startProxy(
       ...(audit ? { audit: audit.sink } : {}),
       exposeRuleNames: config.expose_rule_names,
     })
+    const approvals =
+      config.approvals === undefined
+        ? undefined
+        : await openProxyApprovals(config.approvals, { cwd: config.baseDir, log })
+    if (approvals) opened.push({ close: () => approvals.backend.close?.() })
+    const proxyVault = await openProxyVault(config, { cwd: config.baseDir, log })
+    opened.push(proxyVault)
     const connectors = config.upstreams.map((spec) =>
-      createUpstreamConnector(spec, { log, baseDir: config.baseDir }),
+      createUpstreamConnector(spec, {
+        log,
+        baseDir: config.baseDir,
+        ...(proxyVault.vault ? { vault: proxyVault.vault } : {}),
+      }),
     )
     const names = new Set(connectors.map((c) => c.spec.name))
     const single = connectors.length === 1 ? connectors[0]! : undefined
@@ -83,6 +97,18 @@ export async function startProxy(
       allowMethods: config.allow_methods,
       reopenUpstream: true,
       requestTimeoutMs: timeoutMs,
+      ...(approvals
+        ? {
+            escalator: createEscalator({
+              backend: approvals.backend,
+              wait: approvals.wait,
+              progressIntervalMs: approvals.progressIntervalMs,
+              policyVersion: () => watcher.current.version,
+              ...(audit ? { audit: audit.sink } : {}),
+            }),
+            ...(single ? { serverName: single.spec.name } : {}),
+          }
+        : {}),
       toolNamespace: single
         ? () => single.spec.name
         : (name) => {

@@ -6,6 +6,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { resolveVaultHeaders } from '../../vault/resolve-vault-headers.js'
+import type { Vault } from '../../vault/vault.js'
 import type { UpstreamSpec } from './load-proxy-config.js'
 
 /** Opens a new connection to one upstream for each downstream session (isolated sessions). */
@@ -19,6 +21,8 @@ export interface UpstreamConnectorOptions {
   log: (line: string) => void
   /** Where relative `cwd` values resolve. */
   baseDir?: string
+  /** Resolves `vault:NAME` header values of HTTP upstreams (see openProxyVault). */
+  vault?: Vault
 }
 
 const FIRST_DELAY_MS = 100
@@ -31,14 +35,17 @@ export function createUpstreamConnector(
   options: UpstreamConnectorOptions,
 ): UpstreamConnector {
   if (spec.kind === 'stdio') return stdioConnector(spec, options)
-  const headers = { ...spec.headers }
   return {
     spec,
     async open() {
       const url = new URL(spec.url)
+      // Resolved per session, so a credential replaced in the vault is used without a restart.
+      const headers = await resolveVaultHeaders(spec.headers, options.vault, url)
+      // A followed redirect would carry a custom credential header (X-Api-Key) to its target.
+      const requestInit: RequestInit = { headers, redirect: 'error' }
       return spec.kind === 'sse'
-        ? new SSEClientTransport(url, { requestInit: { headers } })
-        : new StreamableHTTPClientTransport(url, { requestInit: { headers } })
+        ? new SSEClientTransport(url, { requestInit })
+        : new StreamableHTTPClientTransport(url, { requestInit })
     },
   }
 }

@@ -189,6 +189,22 @@ CREATE TABLE settings (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'vault credentials',
+    sql: `
+CREATE TABLE vault_credentials (
+  name TEXT PRIMARY KEY,
+  auth_type TEXT NOT NULL CHECK (auth_type IN ('bearer', 'api_key', 'basic', 'header')),
+  header TEXT,
+  allowed_hosts TEXT NOT NULL,
+  description TEXT,
+  encrypted_secret TEXT NOT NULL,
+  created_at {MS} NOT NULL,
+  updated_at {MS} NOT NULL
+);
+`,
+  },
 ]
 
 /** The newest schema version this code knows. */

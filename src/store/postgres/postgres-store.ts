@@ -12,6 +12,7 @@ import { migratePostgres } from './postgres-migrate.js'
 import { postgresRequestMethods } from './postgres-requests.js'
 import { postgresTokenMethods } from './postgres-tokens.js'
 import { postgresTransitionMethods } from './postgres-transitions.js'
+import { postgresVaultMethods } from './postgres-vault.js'
 
 const POOL_SIZE = 10
 
@@ -58,6 +59,7 @@ export async function openPostgresStore(url: string): Promise<Store> {
     ...postgresApproverMethods(ctx),
     ...postgresTokenMethods(ctx),
     ...postgresAdminMethods(ctx),
+    ...postgresVaultMethods(ctx),
     onRequestChanged: (listener) => feed.subscribe(listener),
     async close() {
       if (closed) return

@@ -12,6 +12,7 @@ import { migrateSqlite } from './sqlite-migrate.js'
 import { sqliteRequestMethods } from './sqlite-requests.js'
 import { sqliteTokenMethods } from './sqlite-tokens.js'
 import { sqliteTransitionMethods } from './sqlite-transitions.js'
+import { sqliteVaultMethods } from './sqlite-vault.js'
 
 export const SQLITE_MEMORY = ':memory:'
 
@@ -61,6 +62,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     ...sqliteApproverMethods(ctx),
     ...sqliteTokenMethods(ctx),
     ...sqliteAdminMethods(ctx),
+    ...sqliteVaultMethods(ctx),
     onRequestChanged: (listener) => feed.subscribe(listener),
     async close() {
       if (closed) return

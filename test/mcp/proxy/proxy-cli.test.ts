@@ -39,8 +39,11 @@ afterAll(() => {
 })
 
 /** Runs the CLI to completion: exit code and stderr. */
-async function warden(args: string[]): Promise<{ code: number; stderr: string }> {
-  const result = await run(process.execPath, [MAIN, ...args], { cwd: ROOT }).then(
+async function warden(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): Promise<{ code: number; stderr: string }> {
+  const result = await run(process.execPath, [MAIN, ...args], { cwd: ROOT, ...options }).then(
     ({ stderr }) => ({ code: 0, stderr }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   )
@@ -180,7 +183,7 @@ describe('warden proxy (the command)', () => {
     expect(result.stderr).toMatch(/warden\.yaml:5:1 colour: unknown key/)
   })
 
-  it('refuses vault: header values while no vault is configured (exit 2)', async () => {
+  it('stops at start-up when vault: headers have no vault key (exit 2)', async () => {
     const config = join(dir, 'vault.yaml')
     await writeFile(
       config,
@@ -192,11 +195,16 @@ describe('warden proxy (the command)', () => {
         '',
       ].join('\n'),
     )
-    const result = await warden(['proxy', '--config', config])
+    // The working directory holds no .warden/vault.key; a proxy that started anyway is stopped.
+    const result = await warden(['proxy', '--config', config], {
+      cwd: dir,
+      env: { ...process.env, WARDEN_VAULT_KEY: '' },
+      timeout: 15_000,
+    })
+    expect(result.stderr).toMatch(/upstreams docs: vault:NAME headers need the credential vault/)
+    expect(result.stderr).toMatch(/ERR_VAULT_NOT_CONFIGURED/)
     expect(result.code).toBe(2)
-    expect(result.stderr).toMatch(
-      /vault\.yaml:2:\d+ upstreams\.docs\.headers\.Authorization: vault not configured/,
-    )
+    expect(existsSync(join(dir, '.warden', 'vault.key'))).toBe(false)
   })
 
   it('runs the npm start example and prints demo keys', async () => {
