@@ -7,6 +7,9 @@ import type {
 } from '../approval/approval-request.js'
 import type { ApiKeyRecord, ApiKeyStore } from '../identity/api-key.js'
 
+/** The id a change listener gets when it is known that something changed, but not which request. */
+export const ANY_REQUEST = '*'
+
 /**
  * Everything the approval service keeps. Two implementations (SQLite, PostgreSQL) pass one
  * contract suite (test/store/contract.ts). Every state transition is one atomic statement
@@ -55,7 +58,9 @@ export interface Store extends ApiKeyStore {
   /**
    * Calls `listener(id)` after a request is created, changes status or gets its execution
    * result, on this process or (PostgreSQL,
-   * LISTEN/NOTIFY) any process sharing the store. Returns an unsubscribe function.
+   * LISTEN/NOTIFY) any process sharing the store. SQLite learns of other processes' commits
+   * from `PRAGMA data_version` (checked every 100 ms while someone listens) and then calls
+   * `listener(ANY_REQUEST)`: re-read what you wait for. Returns an unsubscribe function.
    */
   onRequestChanged(listener: (id: string) => void): () => void
   /** The request's event history, oldest first. */

@@ -1,5 +1,6 @@
 import { WardenError } from '../../errors.js'
 import type { ApprovalRequest } from '../approval-request.js'
+import { ANY_REQUEST } from '../../store/store.js'
 import type { ServiceContext } from './service-context.js'
 
 /**
@@ -32,7 +33,7 @@ export async function waitForResolution(
   }
   // Subscribe before the first read, so a change between the two is not missed.
   const unsubscribe = context.store.onRequestChanged((changed) => {
-    if (changed === id && !done) void read()
+    if ((changed === id || changed === ANY_REQUEST) && !done) void read()
   })
   const timers: NodeJS.Timeout[] = []
   const onAbort = (): void => settle(latest)

@@ -124,6 +124,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
           'this session belongs to another identity; open a new session',
         )
       }
+      cancelOnDisconnect(session.transport, response, body)
       return session.transport.handleRequest(request, response, body)
     }
     if (sessionId !== undefined) {
@@ -148,6 +149,28 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
     session.bridged = await options.bridge.connect(transport)
     await transport.handleRequest(request, response, body)
     if (!transport.sessionId) await session.bridged.close()
+  }
+
+  /**
+   * A client whose connection drops before its answer is written is gone: treat it as having
+   * cancelled, so a call waiting for approval is withdrawn instead of running for nobody.
+   */
+  function cancelOnDisconnect(
+    transport: StreamableHTTPServerTransport,
+    response: ServerResponse,
+    body: Record<string, unknown> | undefined,
+  ): void {
+    const id = body?.id
+    if (typeof body?.method !== 'string' || (typeof id !== 'string' && typeof id !== 'number'))
+      return
+    response.once('close', () => {
+      if (response.writableFinished) return
+      transport.onmessage?.({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: id, reason: 'the client disconnected' },
+      })
+    })
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -22,6 +22,10 @@ export class ChangeFeed {
     }
   }
 
+  get size(): number {
+    return this.#listeners.size
+  }
+
   clear(): void {
     this.#listeners.clear()
   }

@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { WardenError } from '../../errors.js'
 import { ChangeFeed } from '../migrations/change-feed.js'
+import { ANY_REQUEST } from '../store.js'
 import { storeUnavailable } from '../migrations/store-errors.js'
 import { guardUnavailable, isSqliteUnavailable } from '../migrations/unavailable-guard.js'
 import type { Store } from '../store.js'
@@ -18,6 +19,7 @@ export const SQLITE_MEMORY = ':memory:'
 
 // Stores opened on the same file in this process wake each other's listeners.
 const feedsByFile = new Map<string, Set<ChangeFeed>>()
+const OTHER_PROCESS_CHECK_MS = 100
 
 /**
  * Opens (creating it) the SQLite database at `file`, an absolute path or `:memory:`, and
@@ -54,6 +56,29 @@ export async function openSqliteStore(file: string): Promise<Store> {
     for (const peer of [...peers]) peer.emit(id)
   })
   let closed = false
+  // Another process's commit (`warden serve` beside a proxy) bumps data_version; ours do not.
+  let otherProcesses: NodeJS.Timeout | undefined
+  const watchOtherProcesses = (): void => {
+    if (otherProcesses) return
+    let seen = db.pragma('data_version', { simple: true }) as number
+    otherProcesses = setInterval(() => {
+      if (feed.size === 0 || closed) {
+        clearInterval(otherProcesses)
+        otherProcesses = undefined
+        return
+      }
+      try {
+        const now = db.pragma('data_version', { simple: true }) as number
+        if (now !== seen) {
+          seen = now
+          feed.emit(ANY_REQUEST)
+        }
+      } catch {
+        // A transient read error: the next tick tries again; waiters also re-read at their deadline.
+      }
+    }, OTHER_PROCESS_CHECK_MS)
+    otherProcesses.unref()
+  }
 
   const store: Store = {
     location,
@@ -63,10 +88,15 @@ export async function openSqliteStore(file: string): Promise<Store> {
     ...sqliteTokenMethods(ctx),
     ...sqliteAdminMethods(ctx),
     ...sqliteVaultMethods(ctx),
-    onRequestChanged: (listener) => feed.subscribe(listener),
+    onRequestChanged(listener) {
+      const unsubscribe = feed.subscribe(listener)
+      if (file !== SQLITE_MEMORY) watchOtherProcesses()
+      return unsubscribe
+    },
     async close() {
       if (closed) return
       closed = true
+      if (otherProcesses) clearInterval(otherProcesses)
       feed.clear()
       peers.delete(feed)
       if (peers.size === 0) feedsByFile.delete(file)
