@@ -15,6 +15,7 @@ import type { ApprovalRules } from '../rules/approval-rules.js'
 import { createSecretBox, loadSecretKey, type SecretBox } from '../secret-box.js'
 import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
+import { callbackRefusal } from '../webhooks/callback-target.js'
 import { createApprovalApp } from './create-approval-app.js'
 import { CALLBACK_SECRET_SETTING } from './admin-routes.js'
 import { attachVault, type VaultSource } from '../../vault/attached-vault.js'
@@ -34,6 +35,11 @@ export interface ApprovalServerOptions {
   /** Files or folders holding `kind: approval-rules` YAML. */
   rules?: string | string[] | ApprovalRules
   timeZone?: string
+  /**
+   * Let agents' callback_url point at loopback and private addresses. Off by default: an
+   * agent could otherwise make the service POST into the internal network.
+   */
+  allowPrivateCallbacks?: boolean
   /** Contact the push services may reach (mailto: or https:); default the public URL if https. */
   pushContact?: string
   now?: () => number
@@ -95,11 +101,13 @@ export async function startApprovalServer(
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onSideEffectError ? { onSideEffectError: options.onSideEffectError } : {}),
+      ...(options.allowPrivateCallbacks ? { checkCallback: 'any' as const } : {}),
       webhooks: createWebhookDispatcher({
         store,
         box,
         callbackSecret: await callbackSecret(store, box),
         publicUrl,
+        ...(options.allowPrivateCallbacks ? {} : { checkCallback: (url) => callbackRefusal(url) }),
       }),
       push,
     })

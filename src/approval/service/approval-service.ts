@@ -11,6 +11,7 @@ import { NO_RULES, type ApprovalRules } from '../rules/approval-rules.js'
 import type { SecretBox } from '../secret-box.js'
 import { spendingSummary, type SpendingSummaryItem } from '../spending/spending-summary.js'
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
+import { callbackRefusal } from '../webhooks/callback-target.js'
 import * as accounts from './approver-accounts.js'
 import { createRequest } from './create-request.js'
 import * as execution from './execution.js'
@@ -32,6 +33,8 @@ export interface ApprovalServiceOptions {
   webhooks?: WebhookDispatcher
   push?: PushNotifier
   onSideEffectError?: (error: unknown) => void
+  /** Refuses agent callback URLs it gives a reason for; default: public addresses only. */
+  checkCallback?: ((url: string) => Promise<string | undefined>) | 'any'
 }
 
 /** The approval service's operations; the HTTP API, the CLI and the bridge all call these. */
@@ -52,6 +55,9 @@ export function createApprovalService(options: ApprovalServiceOptions) {
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.push ? { push: options.push } : {}),
     onSideEffectError: options.onSideEffectError ?? (() => {}),
+    ...(options.checkCallback === 'any'
+      ? {}
+      : { checkCallback: options.checkCallback ?? ((url: string) => callbackRefusal(url)) }),
   }
   const agentKeys = createApiKeyProvider({
     store: context.store,

@@ -1,3 +1,4 @@
+import { WardenError } from '../../errors.js'
 import type { ApprovalRequest } from '../approval-request.js'
 import type { SpendingWindow, TransitionOutcome } from '../../store/store.js'
 import { applicableWindows } from '../spending/spending-windows.js'
@@ -17,9 +18,12 @@ export async function createRequest(
   creator: RequestCreator,
 ): Promise<ApprovalRequest> {
   const now = context.now()
-  const stored = await context.store.createRequest(
-    buildNewRequest(input, creator, now, context.defaultExpirySeconds),
-  )
+  const record = buildNewRequest(input, creator, now, context.defaultExpirySeconds)
+  if (record.callback_url !== undefined && context.checkCallback) {
+    const refused = await context.checkCallback(record.callback_url)
+    if (refused) throw new WardenError('ERR_APPROVAL_INVALID', `callback_url: ${refused}`)
+  }
+  const stored = await context.store.createRequest(record)
   announce(context, 'approval.requested', stored)
   const resolved = await resolveAutomatically(context, stored, now)
   if (resolved.status !== 'pending') announce(context, eventFor(resolved), resolved)

@@ -25,6 +25,8 @@ export interface ServiceContext {
   now: () => number
   webhooks?: WebhookDispatcher
   push?: PushNotifier
+  /** Why an agent's callback_url is refused (private targets), or undefined; none = any URL. */
+  checkCallback?: (url: string) => Promise<string | undefined>
   /** Where fire-and-forget side effects (webhooks, push) report failures. */
   onSideEffectError: (error: unknown) => void
 }

@@ -32,6 +32,11 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number
   /** Where the timer reports a failed run; default console.warn. */
   onError?: (error: unknown) => void
+  /**
+   * Checks an agent-chosen callback URL just before each attempt (the address may have
+   * changed since the request was made); a reason refuses the attempt. Default: none.
+   */
+  checkCallback?: (url: string) => Promise<string | undefined>
 }
 
 /**
@@ -89,6 +94,10 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
           now,
         )
       }
+    }
+    if (delivery.webhook_id === undefined && options.checkCallback) {
+      const refused = await options.checkCallback(delivery.url)
+      if (refused) return giveUp(delivery, `callback_url refused: ${refused}`, now)
     }
     const result = await sendDelivery(delivery, secret, now, fetchImpl, timeoutMs)
     await record(delivery, result, now)

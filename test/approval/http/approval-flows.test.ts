@@ -32,7 +32,7 @@ describe('approval flows over HTTP', () => {
   let callbackSecret = ''
 
   beforeAll(async () => {
-    h = await startApprovalHarness({ rules })
+    h = await startApprovalHarness({ rules, allowPrivateCallbacks: true })
     admin = await h.totpApprover('root', 'admin')
     const secret = await admin.call('/api/v1/admin/callback-secret')
     callbackSecret = ((await secret.json()) as { secret: string }).secret
@@ -100,6 +100,40 @@ describe('approval flows over HTTP', () => {
     const log = await admin.call(`/api/v1/admin/deliveries?request_id=${view.id}`)
     const deliveries = ((await log.json()) as { deliveries: { status: string }[] }).deliveries
     expect(deliveries.map((d) => d.status)).toEqual(['delivered', 'delivered'])
+  })
+
+  it("refuses an agent's callback_url on a private address unless allowed", async () => {
+    const strict = await startApprovalHarness()
+    try {
+      const key = await strict.agentKey('hooker')
+      for (const url of [
+        'http://127.0.0.1:9/hook',
+        'http://[::1]/x',
+        'http://2130706433/',
+        'http://169.254.169.254/latest',
+        'http://10.0.0.7/',
+      ]) {
+        const response = await strict.agent(key)('/actions', {
+          method: 'POST',
+          body: JSON.stringify({ action_type: 'communication', title: 'x', callback_url: url }),
+        })
+        expect(response.status, url).toBe(422)
+        expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+          /^callback_url: /,
+        )
+      }
+      const localhost = await strict.agent(key)('/actions', {
+        method: 'POST',
+        body: JSON.stringify({
+          action_type: 'communication',
+          title: 'x',
+          callback_url: 'http://localhost:9/',
+        }),
+      })
+      expect(localhost.status).toBe(422)
+    } finally {
+      await strict.close()
+    }
   })
 
   it('uses an enrolment link once', async () => {
