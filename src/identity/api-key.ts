@@ -150,10 +150,20 @@ function readApiKey(request: IdentityRequest, header: string): string | undefine
   return fromHeader ?? fromBearer
 }
 
+const DIGEST_BYTES = 32
+/** Decoded into on every request (synchronously, so never shared by two): no per-request Buffers. */
+const storedDigest = Buffer.alloc(DIGEST_BYTES)
+const computedDigest = Buffer.alloc(DIGEST_BYTES)
+
+/** Constant-time; anything but two complete SHA-256 hex digests is a mismatch. */
 function sameHash(storedHex: string, computedHex: string): boolean {
-  const stored = Buffer.from(storedHex, 'hex')
-  const computed = Buffer.from(computedHex, 'hex')
-  return stored.length === computed.length && timingSafeEqual(stored, computed)
+  return (
+    storedHex.length === DIGEST_BYTES * 2 &&
+    computedHex.length === DIGEST_BYTES * 2 &&
+    storedDigest.write(storedHex, 'hex') === DIGEST_BYTES &&
+    computedDigest.write(computedHex, 'hex') === DIGEST_BYTES &&
+    timingSafeEqual(storedDigest, computedDigest)
+  )
 }
 
 /** An unparsable expiry counts as already expired: fail closed. */

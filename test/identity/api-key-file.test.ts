@@ -2,7 +2,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { generateApiKey, type ApiKeyRecord } from '../../src/identity/api-key.js'
+import {
+  createApiKeyProvider,
+  generateApiKey,
+  type ApiKeyRecord,
+} from '../../src/identity/api-key.js'
 import {
   FileApiKeyStore,
   readApiKeysFile,
@@ -102,6 +106,24 @@ describe('FileApiKeyStore', () => {
     expect((await store.lookup(one.hash))?.revoked_at).toBeUndefined()
     await writeApiKeysFile(path, [{ ...one, revoked_at: '2025-02-01T00:00:00.000Z' }])
     expect((await store.lookup(one.hash))?.revoked_at).toBe('2025-02-01T00:00:00.000Z')
+  })
+
+  it('lets a provider refuse a key revoked in the file after it accepted the key', async () => {
+    const path = join(dir, 'keys.yaml')
+    const generated = generateApiKey()
+    const one = record({ hash: generated.hash, prefix: generated.prefix })
+    await writeApiKeysFile(path, [one])
+    const store = new FileApiKeyStore(path, { recheckMs: 0 })
+    await store.load()
+    const provider = createApiKeyProvider({ store })
+    const request = { headers: { 'x-api-key': generated.key } }
+    expect(await provider.authenticate(request)).toMatchObject({ roles: ['reader'] })
+    await writeApiKeysFile(path, [{ ...one, roles: ['reader', 'writer'] }])
+    expect(await provider.authenticate(request)).toMatchObject({ roles: ['reader', 'writer'] })
+    await writeApiKeysFile(path, [{ ...one, revoked_at: '2025-02-01T00:00:00.000Z' }])
+    await expect(provider.authenticate(request)).rejects.toMatchObject({
+      code: 'ERR_API_KEY_REVOKED',
+    })
   })
 
   it('holds no keys once the file is deleted', async () => {

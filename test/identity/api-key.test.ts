@@ -131,9 +131,66 @@ describe('API keys', () => {
     expect((error as WardenError).code).toBe('ERR_API_KEY_INVALID')
   })
 
+  it('reject a stored hash that is not a complete digest, even one that starts right', async () => {
+    await provider.authenticate({ headers: { 'x-api-key': active.key } })
+    for (const hash of [`${active.hash.slice(0, 62)}zz`, active.hash.slice(0, 62)]) {
+      const broken = createApiKeyProvider({
+        store: { lookup: async () => recordFor({ hash, prefix: active.prefix }) },
+      })
+      await expect(
+        broken.authenticate({ headers: { 'x-api-key': active.key } }),
+      ).rejects.toMatchObject({ code: 'ERR_API_KEY_INVALID' })
+    }
+  })
+
   it('reject a header sent twice with different values', async () => {
     await expect(
       provider.authenticate({ headers: { 'x-api-key': [active.key, unknown.key] } }),
     ).rejects.toMatchObject({ code: 'ERR_AUTH_INVALID' })
+  })
+
+  it('reuse one frozen context for the requests of a key whose record is unchanged', async () => {
+    const request = { headers: { 'x-api-key': active.key } }
+    const first = await provider.authenticate(request)
+    const second = await provider.authenticate(request)
+    expect(second).toBe(first)
+    expect(Object.isFrozen(first?.claims)).toBe(true)
+  })
+
+  it('refuse a key revoked in place after its requests were accepted', async () => {
+    const generated = generateApiKey()
+    const record = recordFor(generated)
+    const mutable = createApiKeyProvider({ store: createMemoryApiKeyStore([record]) })
+    const request = { headers: { 'x-api-key': generated.key } }
+    expect((await mutable.authenticate(request))?.user_id).toBe('alice')
+    record.revoked_at = '2025-02-01T00:00:00.000Z'
+    await expect(mutable.authenticate(request)).rejects.toMatchObject({
+      code: 'ERR_API_KEY_REVOKED',
+    })
+  })
+
+  it('refuse a key once it expires, after its earlier requests were accepted', async () => {
+    let now = new Date('2025-02-28T23:59:59Z')
+    const clocked = createApiKeyProvider({ store, now: () => now })
+    const request = { headers: { 'x-api-key': expired.key } }
+    expect((await clocked.authenticate(request))?.user_id).toBe('alice')
+    now = new Date('2025-03-01T00:00:00Z')
+    await expect(clocked.authenticate(request)).rejects.toMatchObject({
+      code: 'ERR_API_KEY_EXPIRED',
+    })
+  })
+
+  it('build a new context when the record bound to a key is edited in place', async () => {
+    const generated = generateApiKey()
+    const record = recordFor(generated)
+    const mutable = createApiKeyProvider({ store: createMemoryApiKeyStore([record]) })
+    const request = { headers: { 'x-api-key': generated.key } }
+    const before = await mutable.authenticate(request)
+    record.roles = ['reader']
+    record.user_id = 'bob'
+    const after = await mutable.authenticate(request)
+    expect(after).not.toBe(before)
+    expect(after).toMatchObject({ user_id: 'bob', roles: ['reader'] })
+    expect(before).toMatchObject({ user_id: 'alice', roles: ['reader', 'auditor'] })
   })
 })

@@ -37,6 +37,33 @@ describe('AuthContext', () => {
     expect(context.claims.tenant).toBe('acme')
   })
 
+  it('does not share nested claim objects either', () => {
+    const claims = { realm_access: { roles: ['user'] }, tenant: 'acme' }
+    const context = createAuthContext({ user_id: 'bob', claims, method: 'jwt' })
+    claims.realm_access.roles.push('admin')
+    expect(context.claims).toEqual({ realm_access: { roles: ['user'] }, tenant: 'acme' })
+  })
+
+  it('keeps a claim named __proto__ as data, not as a prototype', () => {
+    const claims = JSON.parse('{"__proto__": {"admin": true}, "tenant": "acme"}') as Record<
+      string,
+      unknown
+    >
+    const flat = JSON.parse('{"__proto__": "x"}') as Record<string, unknown>
+    for (const input of [claims, flat]) {
+      const context = createAuthContext({ user_id: 'bob', claims: input, method: 'jwt' })
+      expect(Object.getPrototypeOf(context.claims)).toBe(Object.prototype)
+      expect(Object.hasOwn(context.claims, '__proto__')).toBe(true)
+      expect((context.claims as { admin?: unknown }).admin).toBeUndefined()
+    }
+  })
+
+  it('refuses claims that cannot be copied', () => {
+    expect(() =>
+      createAuthContext({ user_id: 'bob', claims: { check: () => true }, method: 'jwt' }),
+    ).toThrow()
+  })
+
   it('drops duplicate roles', () => {
     expect(
       createAuthContext({ user_id: 'bob', roles: ['a', 'b', 'a'], method: 'static' }).roles,

@@ -68,7 +68,8 @@ export async function runLoad({ url, headers, sessions, calls, warmup, round, cp
   }
 }
 
-async function connect(url, headers, index) {
+/** One MCP client session over Streamable HTTP, connected. */
+export async function connect(url, headers, index) {
   const client = new Client({ name: `bench-proxy-${index}`, version: '1' })
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } })
   await client.connect(transport, { timeout: CONNECT_TIMEOUT_MS })
