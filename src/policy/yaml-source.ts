@@ -69,7 +69,22 @@ export function parseYamlSource(
   }
   if (issues.length > 0) return issues
   const doc = list[0] as Document | undefined
-  const value = doc ? doc.toJS({ maxAliasCount: 100 }) : null
+  let value: unknown
+  try {
+    value = doc ? doc.toJS({ maxAliasCount: 100 }) : null
+  } catch (error) {
+    // An alias with no anchor, or one that expands past maxAliasCount (an alias bomb).
+    const pos = lineCounter.linePos(firstAliasOffset(text))
+    return [
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML: ${firstLine((error as Error).message)}`,
+      },
+    ]
+  }
   if (value === null || value === undefined) {
     return [{ file, line: 1, column: 1, path: '', message: `the file is empty; ${needs}` }]
   }
@@ -83,6 +98,12 @@ export function parseYamlSource(
       return { line: pos.line, column: pos.col }
     },
   }
+}
+
+/** Where the first alias (`*name`) sits, for an error the YAML library gives no position. */
+function firstAliasOffset(text: string): number {
+  const match = /(^|[\s\[{,:-])\*[^\s,\]}]+/.exec(text)
+  return match ? match.index + match[1]!.length : 0
 }
 
 function firstLine(message: string): string {

@@ -31,6 +31,9 @@ export async function openPostgresStore(url: string): Promise<Store> {
     connectionString: url,
     max: POOL_SIZE,
     connectionTimeoutMillis: 10_000,
+    // A partitioned network answers nothing: fail the query (closed) instead of hanging.
+    query_timeout: 10_000,
+    keepAlive: true,
   })
   // An idle client whose server went away: the pool drops it and the next query reconnects.
   pool.on('error', () => undefined)
