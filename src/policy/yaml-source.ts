@@ -102,7 +102,7 @@ export function parseYamlSource(
 
 /** Where the first alias (`*name`) sits, for an error the YAML library gives no position. */
 function firstAliasOffset(text: string): number {
-  const match = /(^|[\s\[{,:-])\*[^\s,\]}]+/.exec(text)
+  const match = /(^|[\s[{,:-])\*[^\s,\]}]+/.exec(text)
   return match ? match.index + match[1]!.length : 0
 }
 
