@@ -160,6 +160,12 @@ export type { VaultCall } from './vault/vault-call.js'
 export type { VaultResponse } from './vault/vault-executor.js'
 export type { VaultCredential } from './store/store.js'
 
+// Operations
+export { createWardenMetrics } from './observability/warden-metrics.js'
+export type { WardenMetrics } from './observability/warden-metrics.js'
+export { startAdminListener } from './observability/admin-listener.js'
+export { createLogger } from './observability/logger.js'
+
 // Store
 export { openStore } from './store/open-store.js'
 export type { Store } from './store/store.js'

@@ -1,14 +1,25 @@
-import { Option, type Command } from 'commander'
+import { InvalidArgumentError, Option, type Command } from 'commander'
 import { formatSourceIssue, PolicyLoadError, WardenError } from '../errors.js'
 import { ConfigLoadError } from '../mcp/proxy/config-load-error.js'
 import { loadProxyConfig } from '../mcp/proxy/load-proxy-config.js'
 import { flagOverrides, type ProxyFlags } from '../mcp/proxy/proxy-flags.js'
 import type { DemoKey } from '../mcp/proxy/proxy-identity.js'
-import { startProxy } from '../mcp/proxy/start-proxy.js'
+import { startProxy, type RunningProxy } from '../mcp/proxy/start-proxy.js'
+import { AddressInUseError } from '../observability/admin-listener.js'
+import { createLogger, type LogFormat, type LogLevel } from '../observability/logger.js'
+import {
+  parseAdminAddress,
+  parseLogFormat,
+  parseLogLevel,
+} from '../observability/operator-flags.js'
 import { paint } from './style.js'
 
 interface ProxyCommandOptions extends ProxyFlags {
   config?: string
+  admin?: string
+  shutdownGrace?: string
+  logLevel?: LogLevel
+  logFormat?: LogFormat
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -55,10 +66,34 @@ export function registerProxyCommand(program: Command): void {
     .option('--expose-rule-names', 'name the deciding rule in denial messages')
     .option('--max-body-bytes <n>', 'largest accepted request body', (text) => Number(text))
     .option('--allow-method <method>', 'relay this unknown JSON-RPC method (repeatable)', collect)
+    .addOption(
+      new Option('--admin <host:port>', 'serve /metrics, /healthz and /readyz here').env(
+        'WARDEN_ADMIN',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--shutdown-grace <duration>',
+        'on SIGTERM/SIGINT, let calls in flight finish this long (default 30s)',
+      ).env('WARDEN_SHUTDOWN_GRACE'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
+        .env('WARDEN_LOG_LEVEL')
+        .default('info')
+        .argParser(usage(parseLogLevel)),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'text (default) or json (one pino object a line)')
+        .env('WARDEN_LOG_FORMAT')
+        .default('text')
+        .argParser(usage(parseLogFormat)),
+    )
     .addHelpText(
       'after',
       '\nFlags replace the keys of --config. Exit status: 2 when the configuration or a policy\n' +
-        'is invalid (every problem is listed), 1 when the proxy cannot start otherwise.',
+        'is invalid (every problem is listed), 1 when the proxy cannot start otherwise\n' +
+        '(a port in use, an upstream or store it cannot reach), 0 after SIGTERM/SIGINT.',
     )
     .action(async (options: ProxyCommandOptions) => {
       process.exitCode = await proxyCommand(options)
@@ -67,47 +102,99 @@ export function registerProxyCommand(program: Command): void {
 
 async function proxyCommand(options: ProxyCommandOptions): Promise<number> {
   const err = (text: string) => void process.stderr.write(`${text}\n`)
-  let proxy: Awaited<ReturnType<typeof startProxy>>
-  try {
-    const config = await loadProxyConfig({
-      ...(options.config !== undefined ? { file: options.config } : {}),
-      overrides: flagOverrides(options),
-    })
-    proxy = await startProxy(config, { log: (line) => err(`warden proxy: ${line}`) })
-  } catch (error) {
-    if (error instanceof ConfigLoadError || error instanceof PolicyLoadError) {
-      for (const issue of error.issues) err(formatSourceIssue(issue))
-      const count = error.issues.length
-      err(
-        paint(
-          'red',
-          `${count} problem${count === 1 ? '' : 's'} found; the proxy did not start`,
-          process.stderr,
-        ),
-      )
-      return 2
-    }
-    if (error instanceof WardenError) {
-      err(`warden proxy: ${error.message} (${error.code})`)
-      return error.code.startsWith('ERR_POLICY') ||
-        error.code === 'ERR_CONFIG_INVALID' ||
-        error.code === 'ERR_VAULT_NOT_CONFIGURED' ||
-        error.code === 'ERR_IDENTITY_CONFIG_INVALID'
-        ? 2
-        : 1
-    }
-    err(`warden proxy: ${(error as Error).message}`)
-    return 1
+  const logger = createLogger({
+    level: options.logLevel ?? 'info',
+    format: options.logFormat ?? 'text',
+    prefix: 'warden proxy: ',
+    name: 'warden proxy',
+  })
+  // Listening before start-up: a signal that arrives meanwhile stops the proxy once it runs.
+  let proxy: RunningProxy | undefined
+  let signalled = false
+  const stop = (signal: NodeJS.Signals) => {
+    signalled = true
+    logger.info(`${signal}: shutting down; calls in flight may finish`)
+    void proxy?.shutdown()
   }
-  if (proxy.demoKeys.length > 0) err(demoKeyText(proxy.demoKeys, proxy.url))
-  const stop = () => void proxy.close()
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-  await proxy.closed
-  await proxy.close()
-  process.off('SIGINT', stop)
-  process.off('SIGTERM', stop)
-  return 0
+  try {
+    try {
+      const config = await loadProxyConfig({
+        ...(options.config !== undefined ? { file: options.config } : {}),
+        overrides: {
+          ...flagOverrides(options),
+          ...(options.admin !== undefined ? { admin: parseAdminAddress(options.admin) } : {}),
+          ...(options.shutdownGrace !== undefined
+            ? { shutdown_grace: graceValue(options.shutdownGrace) }
+            : {}),
+        },
+      })
+      proxy = await startProxy(config, { logger })
+    } catch (error) {
+      return startFailure(error, err)
+    }
+    if (proxy.demoKeys.length > 0) err(demoKeyText(proxy.demoKeys, proxy.url))
+    if (signalled) void proxy.shutdown()
+    await proxy.closed
+    const { drained } = await proxy.shutdown()
+    logger.info(drained ? 'stopped' : 'stopped; calls still in flight were cut off')
+    return 0
+  } finally {
+    process.off('SIGINT', stop)
+    process.off('SIGTERM', stop)
+  }
+}
+
+/** One line per problem, then the exit status: 2 invalid configuration or policy, 1 otherwise. */
+function startFailure(error: unknown, err: (text: string) => void): number {
+  if (error instanceof ConfigLoadError || error instanceof PolicyLoadError) {
+    for (const issue of error.issues) err(formatSourceIssue(issue))
+    const count = error.issues.length
+    err(
+      paint(
+        'red',
+        `${count} problem${count === 1 ? '' : 's'} found; the proxy did not start`,
+        process.stderr,
+      ),
+    )
+    return 2
+  }
+  if (error instanceof AddressInUseError) {
+    err(`warden proxy: ${error.message}`)
+    return 1
+  }
+  if (error instanceof WardenError) {
+    err(`warden proxy: ${oneLine(error.message)} (${error.code})`)
+    return error.code.startsWith('ERR_POLICY') ||
+      error.code === 'ERR_CONFIG_INVALID' ||
+      error.code === 'ERR_VAULT_NOT_CONFIGURED' ||
+      error.code === 'ERR_IDENTITY_CONFIG_INVALID'
+      ? 2
+      : 1
+  }
+  err(`warden proxy: ${oneLine((error as Error).message)}`)
+  return 1
+}
+
+/** `--shutdown-grace 10` is ten seconds, as `shutdown_grace: 10` is in warden.yaml. */
+function graceValue(text: string): string | number {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
+}
+
+/** A flag parser whose refusal commander prints as a usage error (exit 2). */
+export function usage<T>(parse: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return parse(text)
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message)
+    }
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, '; ')
 }
 
 function demoKeyText(keys: readonly DemoKey[], url: string | undefined): string {

@@ -1,6 +1,14 @@
 import { Option, type Command } from 'commander'
 import { WardenError } from '../errors.js'
 import { startApprovalServer } from '../approval/http/start-approval-server.js'
+import { shutdownGraceSchema } from '../mcp/proxy/proxy-config-schema.js'
+import { createLogger, type LogFormat, type LogLevel } from '../observability/logger.js'
+import {
+  parseAdminAddress,
+  parseLogFormat,
+  parseLogLevel,
+} from '../observability/operator-flags.js'
+import { usage } from './proxy.js'
 
 interface ServeOptions {
   store?: string
@@ -12,6 +20,10 @@ interface ServeOptions {
   timeZone?: string
   pushContact?: string
   vaultKeyFile?: string
+  admin?: { host: string; port: number }
+  shutdownGrace: number
+  logLevel: LogLevel
+  logFormat: LogFormat
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value]
@@ -57,6 +69,32 @@ export function registerServeCommand(program: Command): void {
         'credential vault key, unless WARDEN_VAULT_KEY is set (default vault.key beside the secret key)',
       ).env('WARDEN_VAULT_KEY_FILE'),
     )
+    .addOption(
+      new Option('--admin <host:port>', 'serve /metrics, /healthz and /readyz here')
+        .env('WARDEN_ADMIN')
+        .argParser(usage(parseAdminAddress)),
+    )
+    .addOption(
+      new Option(
+        '--shutdown-grace <duration>',
+        'on SIGTERM/SIGINT, let requests in flight finish this long',
+      )
+        .env('WARDEN_SHUTDOWN_GRACE')
+        .default(30_000, '30s')
+        .argParser(usage(parseGrace)),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
+        .env('WARDEN_LOG_LEVEL')
+        .default('info')
+        .argParser(usage(parseLogLevel)),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'text (default) or json (one pino object a line)')
+        .env('WARDEN_LOG_FORMAT')
+        .default('text')
+        .argParser(usage(parseLogFormat)),
+    )
     .action(async (options: ServeOptions) => {
       process.exitCode = await serve(options)
     })
@@ -64,6 +102,21 @@ export function registerServeCommand(program: Command): void {
 
 async function serve(options: ServeOptions): Promise<number> {
   const err = (text: string) => void process.stderr.write(`${text}\n`)
+  const logger = createLogger({
+    level: options.logLevel,
+    format: options.logFormat,
+    prefix: 'warden serve: ',
+    name: 'warden serve',
+  })
+  // Listening before start-up: a signal that arrives meanwhile stops the server once it runs.
+  let onSignal!: (signal: NodeJS.Signals) => void
+  const signalled = new Promise<NodeJS.Signals>((done) => (onSignal = done))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const unlisten = () => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
   let running: Awaited<ReturnType<typeof startApprovalServer>>
   try {
     running = await startApprovalServer({
@@ -76,19 +129,24 @@ async function serve(options: ServeOptions): Promise<number> {
       ...(options.timeZone ? { timeZone: options.timeZone } : {}),
       ...(options.pushContact ? { pushContact: options.pushContact } : {}),
       ...(options.vaultKeyFile ? { vaultKeyFile: options.vaultKeyFile } : {}),
-      vaultLog: (line) => err(`warden serve: ${line}`),
-      onSideEffectError: (error) => err(`warden serve: ${(error as Error).message}`),
+      ...(options.admin ? { admin: options.admin } : {}),
+      shutdownGraceMs: options.shutdownGrace,
+      logger,
+      vaultLog: (line) => logger.info(line),
+      onSideEffectError: (error) => logger.warn((error as Error).message),
     })
   } catch (error) {
-    err(
-      `warden serve: ${(error as Error).message}${error instanceof WardenError ? ` (${error.code})` : ''}`,
-    )
+    const message = (error as Error).message.replace(/\s*\n\s*/g, '; ')
+    err(`warden serve: ${message}${error instanceof WardenError ? ` (${error.code})` : ''}`)
+    unlisten()
     return error instanceof WardenError && error.code !== 'ERR_INTERNAL' ? 2 : 1
   }
   const { service } = running
-  err(`warden serve: store ${running.store.location}`)
-  err(`warden serve: listening on ${running.url}`)
-  err(`warden serve: inbox ${service.publicUrl}/`)
+  logger.info(`store ${running.store.location}`)
+  logger.info(`listening on ${running.url}`)
+  if (running.adminUrl)
+    logger.info(`admin listener on ${running.adminUrl} (/metrics, /healthz, /readyz)`)
+  logger.info(`inbox ${service.publicUrl}/`)
   if ((await running.store.listApprovers()).length === 0) {
     const first = await service.createApprover({ name: 'admin', role: 'admin' })
     err('')
@@ -97,11 +155,16 @@ async function serve(options: ServeOptions): Promise<number> {
     err(`  ${first.enrolment_url}`)
     err('')
   }
-  const stopped = new Promise<void>((done) => {
-    process.once('SIGINT', done)
-    process.once('SIGTERM', done)
-  })
-  await stopped
-  await running.close()
+  const signal = await signalled
+  unlisten()
+  logger.info(`${signal}: shutting down; requests in flight may finish`)
+  const { drained } = await running.shutdown()
+  logger.info(drained ? 'stopped' : 'stopped; requests still in flight were cut off')
   return 0
+}
+
+function parseGrace(text: string): number {
+  const parsed = shutdownGraceSchema.safeParse(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text)
+  if (!parsed.success) throw new Error(`--shutdown-grace: ${parsed.error.issues[0]!.message}`)
+  return parsed.data
 }

@@ -5,6 +5,9 @@ import { WardenError, type WardenErrorCode } from '../errors.js'
 import type { Principal } from '../policy/request.js'
 import type { ApprovalBackend, BackendApproval } from '../approval/backend/approval-backend.js'
 import { escalationRequestFor } from '../approval/backend/escalation-request.js'
+import { linkedSignal, shuttingDown } from '../observability/in-flight.js'
+import { inSpan, SPAN } from '../observability/tracing.js'
+import type { WardenMetrics } from '../observability/warden-metrics.js'
 import type { AuditSink, GateMeta, Verdict } from './gate.js'
 
 export interface EscalationOptions {
@@ -16,6 +19,10 @@ export interface EscalationOptions {
   audit?: AuditSink
   /** The current policy set's version; an approval made under another version never runs. */
   policyVersion: () => string
+  /** Counts resolved approvals by status and method, and times blocked waits. */
+  metrics?: WardenMetrics
+  /** Aborts at shutdown: blocked calls withdraw their request and answer a retryable error. */
+  stopping?: AbortSignal
 }
 
 export interface EscalatedCall {
@@ -127,9 +134,11 @@ export function createEscalator(options: EscalationOptions): Escalator {
     hash: string,
     version: string,
     args: Record<string, unknown>,
+    waitedMs?: number,
   ): Promise<EscalationOutcome> {
     if (approval.status === 'pending') return { kind: 'pending', approval }
     byHash.delete(hash)
+    resolved(approval.status, approval.method, waitedMs)
     await audit(call, 'approval_resolved', resolvedDetail(approval), approval.status)
     if (approval.status === 'denied') {
       const why = approval.deny_reason ? `: ${approval.deny_reason}` : ''
@@ -168,85 +177,40 @@ export function createEscalator(options: EscalationOptions): Escalator {
     return { kind: 'run', approval: claimed, args }
   }
 
+  function resolved(status: string, method: string | undefined, waitedMs?: number): void {
+    options.metrics?.approvalResolved(
+      status,
+      method,
+      waitedMs === undefined ? undefined : waitedMs / 1000,
+    )
+  }
+
+  /** Withdraws a request nobody will wait for any more, and audits why. */
+  async function withdraw(
+    call: EscalatedCall,
+    approval: BackendApproval,
+    started: number,
+    reason: string,
+  ): Promise<void> {
+    await options.backend.cancel(approval.id).catch(() => undefined)
+    resolved('cancelled', undefined, performance.now() - started)
+    await audit(call, 'approval_resolved', { approval_id: approval.id, reason }, 'cancelled')
+  }
+
   return {
-    async escalate(call) {
-      const args = deepFreeze(structuredClone(call.args))
-      const parameters = parametersOf(call, args)
-      let hash: string
-      try {
-        hash = canonicalDigest(parameters)
-      } catch (error) {
-        return refused(
-          'ERR_APPROVAL_INVALID',
-          `the arguments cannot be approved: ${(error as Error).message}`,
-        )
+    escalate(call) {
+      const attributes = {
+        'gen_ai.tool.name': call.tool,
+        'mcp_warden.rule': call.verdict.decision.rule ?? '',
       }
-      try {
-        const version = options.policyVersion()
-        const mode = call.verdict.decision.approval?.wait ?? wait
-        const createdBy = call.principal.agent_id ?? call.principal.user_id ?? 'anonymous'
-        const known =
-          mode === 'return' ? await recall(hash, createdBy, version, call.signal) : undefined
-        if (known) {
-          if (known.policyVersion !== version) byHash.delete(hash)
-          else
-            return await settle(
-              call,
-              await options.backend.get(known.id, call.signal),
-              hash,
-              known.policyVersion,
-              args,
-            )
-        }
-        const request = escalationRequestFor({
-          approval: call.verdict.decision.approval ?? {},
-          rule: call.verdict.decision.rule ?? 'escalate',
-          policyVersion: version,
-          tool: call.tool,
-          args,
-          parameters,
-          createdBy,
+      return inSpan(SPAN.approve, { attributes }, async (span) => {
+        const outcome = await escalate(call)
+        span.setAttributes({
+          'mcp_warden.approval.outcome': outcome.kind === 'refused' ? outcome.code : outcome.kind,
+          ...(outcome.approval ? { 'mcp_warden.approval.id': outcome.approval.id } : {}),
         })
-        let approval = await options.backend.create(request, call.signal)
-        await audit(
-          call,
-          'approval_requested',
-          { approval_id: approval.id, backend: options.backend.kind },
-          approval.status,
-        )
-        if (mode === 'return') {
-          if (approval.status === 'pending')
-            byHash.set(hash, { id: approval.id, policyVersion: version })
-          return await settle(call, approval, hash, version, args)
-        }
-        const started = performance.now()
-        while (approval.status === 'pending') {
-          if (call.signal.aborted) {
-            await options.backend.cancel(approval.id).catch(() => undefined)
-            await audit(call, 'approval_resolved', { approval_id: approval.id }, 'cancelled')
-            return refused(
-              'ERR_APPROVAL_DENIED',
-              'the call was cancelled while it waited for approval',
-              approval,
-            )
-          }
-          call.onWaiting?.(approval, performance.now() - started)
-          approval = await options.backend.wait(approval.id, interval, call.signal)
-        }
-        return await settle(call, approval, hash, version, args)
-      } catch (error) {
-        if (
-          error instanceof WardenError &&
-          error.code.startsWith('ERR_APPROVAL_') &&
-          error.code !== 'ERR_APPROVAL_BACKEND_UNAVAILABLE'
-        ) {
-          return refused(error.code, error.message)
-        }
-        return refused(
-          'ERR_APPROVAL_BACKEND_UNAVAILABLE',
-          'the approval service cannot be reached; the call was not run',
-        )
-      }
+        return outcome
+      })
     },
 
     async finished(call, approval, ok) {
@@ -255,6 +219,101 @@ export function createEscalator(options: EscalationOptions): Escalator {
         .reportResult(approval.id, ok ? 'succeeded' : 'failed')
         .catch(() => undefined)
     },
+  }
+
+  async function escalate(call: EscalatedCall): Promise<EscalationOutcome> {
+    const args = deepFreeze(structuredClone(call.args))
+    const parameters = parametersOf(call, args)
+    let hash: string
+    try {
+      hash = canonicalDigest(parameters)
+    } catch (error) {
+      return refused(
+        'ERR_APPROVAL_INVALID',
+        `the arguments cannot be approved: ${(error as Error).message}`,
+      )
+    }
+    try {
+      const version = options.policyVersion()
+      const mode = call.verdict.decision.approval?.wait ?? wait
+      const createdBy = call.principal.agent_id ?? call.principal.user_id ?? 'anonymous'
+      const known =
+        mode === 'return' ? await recall(hash, createdBy, version, call.signal) : undefined
+      if (known) {
+        if (known.policyVersion !== version) byHash.delete(hash)
+        else
+          return await settle(
+            call,
+            await options.backend.get(known.id, call.signal),
+            hash,
+            known.policyVersion,
+            args,
+          )
+      }
+      const request = escalationRequestFor({
+        approval: call.verdict.decision.approval ?? {},
+        rule: call.verdict.decision.rule ?? 'escalate',
+        policyVersion: version,
+        tool: call.tool,
+        args,
+        parameters,
+        createdBy,
+      })
+      let approval = await options.backend.create(request, call.signal)
+      await audit(
+        call,
+        'approval_requested',
+        { approval_id: approval.id, backend: options.backend.kind },
+        approval.status,
+      )
+      if (mode === 'return') {
+        if (approval.status === 'pending')
+          byHash.set(hash, { id: approval.id, policyVersion: version })
+        return await settle(call, approval, hash, version, args)
+      }
+      const started = performance.now()
+      const stopping = options.stopping
+      const linked = linkedSignal(call.signal, stopping)
+      try {
+        while (approval.status === 'pending') {
+          if (call.signal.aborted) {
+            await withdraw(call, approval, started, 'the call was cancelled')
+            return refused(
+              'ERR_APPROVAL_DENIED',
+              'the call was cancelled while it waited for approval',
+              approval,
+            )
+          }
+          if (stopping?.aborted) {
+            await withdraw(call, approval, started, 'mcp-warden is shutting down')
+            const { code, message } = shuttingDown()
+            return refused(code, message, approval)
+          }
+          call.onWaiting?.(approval, performance.now() - started)
+          try {
+            approval = await options.backend.wait(approval.id, interval, linked.signal)
+          } catch (error) {
+            // A wait cut short by the shutdown is not the backend failing.
+            if (!stopping?.aborted || call.signal.aborted) throw error
+          }
+        }
+      } finally {
+        linked.dispose()
+      }
+      return await settle(call, approval, hash, version, args, performance.now() - started)
+    } catch (error) {
+      if (
+        error instanceof WardenError &&
+        error.code.startsWith('ERR_APPROVAL_') &&
+        error.code !== 'ERR_APPROVAL_BACKEND_UNAVAILABLE'
+      ) {
+        return refused(error.code, error.message)
+      }
+      return refused(
+        'ERR_APPROVAL_BACKEND_UNAVAILABLE',
+        'the approval service cannot be reached; the call was not run',
+      )
+    }
   }
 }
 

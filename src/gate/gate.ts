@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { AuditEntry, AuditTarget } from '../audit/audit-record.js'
 import { WardenError } from '../errors.js'
+import { inSpan, SPAN } from '../observability/tracing.js'
+import type { WardenMetrics } from '../observability/warden-metrics.js'
 import type { PolicySet } from '../policy/policy-set.js'
 import type { Decision, PolicyRequest, Principal } from '../policy/request.js'
 
@@ -15,6 +17,8 @@ export interface GateOptions {
   audit?: AuditSink
   /** Name the deciding rule in denial messages. Off by default: rule names tell an attacker what to avoid. */
   exposeRuleNames?: boolean
+  /** Counts decisions by effect, rule and tool, and times them (audit write included). */
+  metrics?: WardenMetrics
 }
 
 export interface GateMeta {
@@ -47,7 +51,7 @@ export interface Gate {
 
 /** The authorization step shared by the middleware and the proxy. It knows nothing of MCP wire types. */
 export function createGate(options: GateOptions): Gate {
-  const { policies, audit } = options
+  const { policies, audit, metrics } = options
   if (typeof policies !== 'function' && typeof policies?.decide !== 'function') {
     throw new WardenError('ERR_CONFIG_INVALID', 'gate: policies must be a PolicySet or a getter')
   }
@@ -72,49 +76,80 @@ export function createGate(options: GateOptions): Gate {
     exposeRuleNames: options.exposeRuleNames === true,
     allowsMethod: (method) => current().allowedMethods.has(method),
 
-    async authorize(principal, request, meta) {
-      const started = performance.now()
-      const decision = current().decide({ ...request, user: principal })
-      const decisionId = randomUUID()
-      // Without an audit sink the entry would be built for nothing, on every call.
-      if (!audit) return { decision, decisionId }
-      const args = request.tool?.args ?? request.prompt?.args
-      await write({
-        ...entryBase(principal, meta, decisionId, started),
-        target: targetOf(request),
-        ...(args !== undefined ? { arguments: args } : {}),
-        effect: decision.effect,
-        rule: decision.rule,
-        policy: decision.policy,
-        reason: decision.reason,
+    authorize(principal, request, meta) {
+      const attributes = {
+        'mcp.method.name': meta.method,
+        ...(request.tool ? { 'gen_ai.tool.name': request.tool.name } : {}),
+      }
+      return inSpan(SPAN.authorize, { attributes }, async (span) => {
+        const started = performance.now()
+        const decision = current().decide({ ...request, user: principal })
+        const decisionId = randomUUID()
+        // Without an audit sink the entry would be built for nothing, on every call.
+        if (audit) {
+          const args = request.tool?.args ?? request.prompt?.args
+          await write({
+            ...entryBase(principal, meta, decisionId, started),
+            target: targetOf(request),
+            ...(args !== undefined ? { arguments: args } : {}),
+            effect: decision.effect,
+            rule: decision.rule,
+            policy: decision.policy,
+            reason: decision.reason,
+          })
+        }
+        span.setAttributes({
+          'mcp_warden.effect': decision.effect,
+          'mcp_warden.rule': decision.rule ?? '',
+          'mcp_warden.decision_id': decisionId,
+        })
+        metrics?.decided(
+          {
+            action: request.action,
+            effect: decision.effect,
+            rule: decision.rule,
+            ...(request.tool ? { tool: request.tool.name } : {}),
+          },
+          (performance.now() - started) / 1000,
+        )
+        return { decision, decisionId }
       })
-      return { decision, decisionId }
     },
 
-    async filterList<T>(
+    filterList<T>(
       principal: Principal,
       items: readonly T[],
       target: (item: T) => ListTarget,
       meta: GateMeta,
     ): Promise<T[]> {
-      const started = performance.now()
-      const set = current()
-      const shown: T[] = []
-      const hidden: string[] = []
-      for (const item of items) {
-        const ref = target(item)
-        const decision = set.decide({ action: 'list', user: principal, ...ref })
-        if (decision.effect === 'allow') shown.push(item)
-        else hidden.push(nameOf(ref))
-      }
-      await write({
-        ...entryBase(principal, meta, randomUUID(), started),
-        effect: 'allow',
-        rule: null,
-        policy: null,
-        detail: { shown: shown.length, hidden },
-      })
-      return shown
+      return inSpan(
+        SPAN.authorize,
+        { attributes: { 'mcp.method.name': meta.method } },
+        async () => {
+          const started = performance.now()
+          const set = current()
+          const shown: T[] = []
+          const hidden: string[] = []
+          for (const item of items) {
+            const ref = target(item)
+            const decision = set.decide({ action: 'list', user: principal, ...ref })
+            if (decision.effect === 'allow') shown.push(item)
+            else hidden.push(nameOf(ref))
+          }
+          await write({
+            ...entryBase(principal, meta, randomUUID(), started),
+            effect: 'allow',
+            rule: null,
+            policy: null,
+            detail: { shown: shown.length, hidden },
+          })
+          metrics?.decided(
+            { action: 'list', effect: 'allow' },
+            (performance.now() - started) / 1000,
+          )
+          return shown
+        },
+      )
     },
   }
 }

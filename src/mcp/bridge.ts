@@ -10,8 +10,12 @@ import { WardenError } from '../errors.js'
 import type { Gate } from '../gate/gate.js'
 import type { Escalator } from '../gate/escalation.js'
 import { sameIdentity } from '../gate/session-identity.js'
+import type { InFlight } from '../observability/in-flight.js'
+import { withIncomingTrace } from '../observability/trace-propagation.js'
+import { inSpan, SpanKind } from '../observability/tracing.js'
+import type { WardenMetrics } from '../observability/warden-metrics.js'
 import type { Principal } from '../policy/request.js'
-import type { FrontExtra } from './forward.js'
+import { timeForwards, type FrontExtra } from './forward.js'
 import { FrontServer } from './front-server.js'
 import { relay, ROUTES, unknownMethod } from './routes.js'
 import { openUpstream, type UpstreamSession } from './upstream-session.js'
@@ -42,6 +46,10 @@ export interface BridgeOptions {
   escalator?: Escalator
   /** The server name approvers see for tools without a namespace. */
   serverName?: string
+  /** Counts open sessions and times upstream answers. */
+  metrics?: WardenMetrics
+  /** Counts requests in flight, so a shutdown lets them finish and refuses new ones. */
+  inFlight?: InFlight
 }
 
 /** One downstream session and the upstream session opened for it. */
@@ -73,6 +81,7 @@ function upstreamLost(
 
 /** The one code path of the middleware and the proxy: a front Server, a gate, a back Client. */
 export function createBridge(options: BridgeOptions): Bridge {
+  const { metrics, inFlight } = options
   const allowed = new Set(options.allowMethods ?? [])
   const timeoutMs = options.requestTimeoutMs ?? 600_000
   const source = options.principal
@@ -86,6 +95,30 @@ export function createBridge(options: BridgeOptions): Bridge {
       })
     }
   }
+
+  /**
+   * One served request: in the caller's trace, counted in flight (its signal also aborts when
+   * a shutdown's grace period ends), refused once shutting down.
+   */
+  const served = <T>(
+    method: string,
+    extra: FrontExtra,
+    work: (extra: FrontExtra) => Promise<T>,
+  ): Promise<T> =>
+    withIncomingTrace(extra.requestInfo?.headers, (parent) => {
+      const attributes = {
+        'mcp.method.name': method,
+        'jsonrpc.request.id': String(extra.requestId),
+        ...(extra.sessionId !== undefined ? { 'mcp.session.id': extra.sessionId } : {}),
+      }
+      return inSpan(method, { kind: SpanKind.SERVER, parent, attributes }, () =>
+        inFlight
+          ? inFlight
+              .run((signal) => work({ ...extra, signal }), extra.signal)
+              .catch((error: unknown) => Promise.reject(toWireError(error)))
+          : work(extra),
+      )
+    })
 
   return {
     async connect(transport) {
@@ -108,6 +141,7 @@ export function createBridge(options: BridgeOptions): Bridge {
 
       const attach = async (): Promise<UpstreamSession> => {
         const session = await openUpstream(await options.upstream(), init!, front, timeoutMs)
+        if (metrics) timeForwards(session.client, metrics)
         session.client.onclose = () => {
           if (upstream !== session || ending) return
           if (options.reopenUpstream) upstream = undefined
@@ -134,7 +168,7 @@ export function createBridge(options: BridgeOptions): Bridge {
         }
       }
 
-      front.setRequestHandler(InitializeRequestSchema, async (request, extra) => {
+      const initialize = async (request: InitializeRequest, extra: FrontExtra) => {
         if (opening || upstream) throw new WireError(-32600, 'the session is already initialized')
         opening = true
         try {
@@ -147,9 +181,9 @@ export function createBridge(options: BridgeOptions): Bridge {
           opening = false
           throw toWireError(error)
         }
-      })
+      }
 
-      front.fallbackRequestHandler = async (request: JSONRPCRequest, extra: FrontExtra) => {
+      const handle = async (request: JSONRPCRequest, extra: FrontExtra) => {
         let used: UpstreamSession | undefined
         try {
           if (!initialized || !opener || (!upstream && !options.reopenUpstream)) {
@@ -186,6 +220,12 @@ export function createBridge(options: BridgeOptions): Bridge {
         }
       }
 
+      front.setRequestHandler(InitializeRequestSchema, (request, extra) =>
+        served(request.method, extra, (served) => initialize(request, served)),
+      )
+      front.fallbackRequestHandler = (request: JSONRPCRequest, extra: FrontExtra) =>
+        served(request.method, extra, (served) => handle(request, served))
+
       front.fallbackNotificationHandler = async (notification) => {
         if (!upstream) return
         if (
@@ -199,11 +239,16 @@ export function createBridge(options: BridgeOptions): Bridge {
 
       let markClosed!: () => void
       const closed = new Promise<void>((resolve) => (markClosed = resolve))
+      let open = false
       front.onclose = () => {
+        if (open) metrics?.sessionClosed()
+        open = false
         markClosed()
         void close()
       }
       await front.connect(transport)
+      open = true
+      metrics?.sessionOpened()
       return { close, closed }
     },
   }

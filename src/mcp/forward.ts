@@ -10,6 +10,10 @@ import {
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
+import { performance } from 'node:perf_hooks'
+import { WardenError } from '../errors.js'
+import { inSpan, SPAN, SpanKind } from '../observability/tracing.js'
+import type { WardenMetrics } from '../observability/warden-metrics.js'
 import { withForwardedAuth } from './forwarded-auth.js'
 import { clientMeta } from './warden-meta.js'
 import { toWireError } from './wire-error.js'
@@ -21,6 +25,14 @@ export interface ForwardOptions {
   timeoutMs: number
   /** Warden `_meta` entries to add (decision, principal). */
   meta?: Record<string, unknown>
+}
+
+/** Which metrics time each upstream client's answers (set by the bridge when it opens one). */
+const timedClients = new WeakMap<Client, WardenMetrics>()
+
+/** Times every request `forward` sends through `client` (`warden_upstream_request_duration_seconds`). */
+export function timeForwards(client: Client, metrics: WardenMetrics): void {
+  timedClients.set(client, metrics)
 }
 
 /**
@@ -51,16 +63,29 @@ export async function forward(
               params: { ...progress, progressToken },
             })
             .catch(() => undefined)
-  try {
-    return await withForwardedAuth(extra.authInfo as AuthInfo | undefined, () =>
-      client.request(outgoing, ResultSchema, {
-        signal: extra.signal,
-        timeout: options.timeoutMs,
-        resetTimeoutOnProgress: true,
-        ...(onprogress ? { onprogress } : {}),
-      }),
-    )
-  } catch (error) {
-    throw toWireError(error)
-  }
+  const attributes = { 'mcp.method.name': request.method }
+  return inSpan(SPAN.forward, { kind: SpanKind.CLIENT, attributes }, async () => {
+    const started = performance.now()
+    let outcome: 'ok' | 'error' = 'error'
+    try {
+      const result = await withForwardedAuth(extra.authInfo as AuthInfo | undefined, () =>
+        client.request(outgoing, ResultSchema, {
+          signal: extra.signal,
+          timeout: options.timeoutMs,
+          resetTimeoutOnProgress: true,
+          ...(onprogress ? { onprogress } : {}),
+        }),
+      )
+      outcome = 'ok'
+      return result
+    } catch (error) {
+      // A request cut off by a shutdown fails with the shutdown's reason, not the SDK's timeout.
+      const reason: unknown = extra.signal.aborted ? extra.signal.reason : undefined
+      throw toWireError(reason instanceof WardenError ? reason : error)
+    } finally {
+      timedClients
+        .get(client)
+        ?.upstreamRequest(request.method, outcome, (performance.now() - started) / 1000)
+    }
+  })
 }

@@ -128,9 +128,8 @@ describe.runIf(existsSync(FULL_DISK))('fault: the audit file cannot be written',
       expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['transfer_funds'])
     })
 
-    // Today the continue sink swallows every failure, escalations included: the call is held
-    // for approval (and would run once approved) with nothing in the audit file.
-    it.fails('refuses an approval-gated call: it never runs unaudited', async () => {
+    // The continue sink still refuses escalations: an approval-gated call never runs unaudited.
+    it('refuses an approval-gated call: it never runs unaudited', async () => {
       const client = await proxies.continue.clientAs('pat')
       const answer = await outcome(client, 500, 'cont-big')
       expect(upstream.to('cont-big')).toEqual([])

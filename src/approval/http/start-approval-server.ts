@@ -21,6 +21,15 @@ import { CALLBACK_SECRET_SETTING } from './admin-routes.js'
 import { attachVault, type VaultSource } from '../../vault/attached-vault.js'
 import { openConfiguredVault } from '../../vault/open-vault.js'
 import type { Vault } from '../../vault/vault.js'
+import { startAdminListener, type AdminListener } from '../../observability/admin-listener.js'
+import { countResolutions } from '../../observability/approval-metrics.js'
+import { createInFlight } from '../../observability/in-flight.js'
+import { openResponses } from '../../observability/open-responses.js'
+import { createLogger, type Logger } from '../../observability/logger.js'
+import { notStopping } from '../../observability/proxy-readiness.js'
+import { storeReachable } from '../../observability/readiness-checks.js'
+import { countVaultExecutions } from '../../observability/vault-metrics.js'
+import { createWardenMetrics, type WardenMetrics } from '../../observability/warden-metrics.js'
 
 export interface ApprovalServerOptions {
   /** `sqlite:PATH`, a file path, `postgres://…`, or an open Store; default `.warden/warden.db`. */
@@ -55,13 +64,31 @@ export interface ApprovalServerOptions {
   vaultKeyFile?: string
   /** One line per vault call (never a secret); default none. */
   vaultLog?: (line: string) => void
+  /** Serve /metrics, /healthz and /readyz (ready = the store answers) here. */
+  admin?: { host: string; port: number }
+  /** Where approvals and vault executions are counted; default a new registry when `admin` is set. */
+  metrics?: WardenMetrics
+  /** Requests are logged at debug level, by path and header names only; default silent. */
+  logger?: Logger
+  /** How long `shutdown()` lets requests in flight finish; default 30 s. */
+  shutdownGraceMs?: number
 }
 
 export interface RunningApprovalServer {
   url: string
+  /** The admin listener (`http://host:port`), when one was asked for. */
+  adminUrl?: string
+  metrics?: WardenMetrics
   service: ApprovalService
   store: Store
   app: Hono
+  /**
+   * Stops accepting connections (requests on open ones get 503), answers long-poll waits at
+   * once with the request as it stands, lets other requests finish for up to `graceMs`, then
+   * closes the service and the store.
+   */
+  shutdown(graceMs?: number): Promise<{ drained: boolean }>
+  /** `shutdown(0)`. */
   close(): Promise<void>
 }
 
@@ -71,7 +98,11 @@ export async function startApprovalServer(
 ): Promise<RunningApprovalServer> {
   const store = typeof options.store === 'object' ? options.store : await openStore(options.store)
   const ownsStore = typeof options.store !== 'object'
+  const logger = options.logger ?? createLogger({ level: 'silent' })
+  const metrics = options.metrics ?? (options.admin ? createWardenMetrics() : undefined)
+  const inFlight = createInFlight()
   let server: Server | undefined
+  let admin: AdminListener | undefined
   try {
     const box = createSecretBox(
       await loadSecretKey({
@@ -83,7 +114,18 @@ export async function startApprovalServer(
     const rules = await rulesFrom(options.rules)
     let handle: (request: Request) => Response | Promise<Response> = () =>
       new Response('starting', { status: 503 })
-    server = createServer(getRequestListener((request) => handle(request)))
+    const served = (request: Request): Response | Promise<Response> => {
+      logger.debug({ req: request }, 'request')
+      if (inFlight.draining) return shuttingDown()
+      // Long-poll waits watch the request's signal: at shutdown they answer at once.
+      return inFlight.run(
+        async (signal) =>
+          handle(request.method === 'GET' ? new Request(request, { signal }) : request),
+        request.signal,
+      )
+    }
+    const responses = openResponses(getRequestListener(served))
+    server = createServer(responses.listener)
     const port = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8788)
     const publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '')
     const push = createPushNotifier({
@@ -91,6 +133,13 @@ export async function startApprovalServer(
       box,
       subject: options.pushContact ?? publicUrl,
       ...(options.onSideEffectError ? { onError: options.onSideEffectError } : {}),
+    })
+    const webhooks = createWebhookDispatcher({
+      store,
+      box,
+      callbackSecret: await callbackSecret(store, box),
+      publicUrl,
+      ...(options.allowPrivateCallbacks ? {} : { checkCallback: (url) => callbackRefusal(url) }),
     })
     const service = createApprovalService({
       store,
@@ -102,38 +151,75 @@ export async function startApprovalServer(
       ...(options.now ? { now: options.now } : {}),
       ...(options.onSideEffectError ? { onSideEffectError: options.onSideEffectError } : {}),
       ...(options.allowPrivateCallbacks ? { checkCallback: 'any' as const } : {}),
-      webhooks: createWebhookDispatcher({
-        store,
-        box,
-        callbackSecret: await callbackSecret(store, box),
-        publicUrl,
-        ...(options.allowPrivateCallbacks ? {} : { checkCallback: (url) => callbackRefusal(url) }),
-      }),
+      webhooks: metrics ? countResolutions(webhooks, metrics) : webhooks,
       push,
     })
     const vault = vaultFor(options, store)
-    if (vault) attachVault(service, vault)
+    if (vault) attachVault(service, metrics ? countVaultExecutions(vault, metrics) : vault)
     const app = createApprovalApp(service, { inbox: inboxRoutes(), push })
     handle = (request) => app.fetch(request)
     service.start()
+    if (options.admin) {
+      admin = await startAdminListener({
+        ...options.admin,
+        ...(metrics ? { metrics } : {}),
+        readiness: [storeReachable(store), notStopping(inFlight)],
+      })
+    }
     const listening = server
+    let stopping: Promise<{ drained: boolean }> | undefined
+    const shutdown = (graceMs = options.shutdownGraceMs ?? 30_000) => {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((done) => listening.close(() => done()))
+        listening.closeIdleConnections()
+        const draining = inFlight.drain(graceMs)
+        inFlight.cutOff()
+        const drained = await draining
+        // Answers already returned are still being written; closing connections would cut them.
+        await responses.written(WRITE_MS)
+        await service.close()
+        listening.closeAllConnections()
+        await closed
+        await admin?.close()
+        if (ownsStore) await store.close()
+        return { drained }
+      })()
+      return stopping
+    }
     return {
       url: `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`,
+      ...(admin ? { adminUrl: admin.url } : {}),
+      ...(metrics ? { metrics } : {}),
       service,
       store,
       app,
+      shutdown,
       async close() {
-        await service.close()
-        listening.closeAllConnections()
-        await new Promise<void>((done) => listening.close(() => done()))
-        if (ownsStore) await store.close()
+        await shutdown(0)
       },
     }
   } catch (error) {
     server?.close()
+    await admin?.close()
     if (ownsStore) await store.close()
     throw error
   }
+}
+
+/** Upper bound for answered responses to finish writing at shutdown. */
+const WRITE_MS = 2_000
+
+/** What a request gets once the server is shutting down: try again (another instance, or later). */
+function shuttingDown(): Response {
+  return Response.json(
+    {
+      error: {
+        code: 'ERR_APPROVAL_BACKEND_UNAVAILABLE',
+        message: 'the approval service is shutting down; retry the request',
+      },
+    },
+    { status: 503, headers: { 'retry-after': '1', connection: 'close' } },
+  )
 }
 
 /** The secret that signs callback_url deliveries: made once, kept sealed in the store. */

@@ -20,6 +20,26 @@ export const listenSchema = z.strictObject({
   max_body_bytes: z.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
 })
 
+/** The operator's listener: /metrics, /healthz, /readyz. Keep it off public interfaces. */
+export const adminSchema = z.strictObject({
+  host: nonEmpty.default('127.0.0.1'),
+  port: z.number().int().min(0).max(65_535).default(9464),
+})
+
+const GRACE_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const
+
+/** How long a shutdown waits for calls in flight: `30s`, `500ms`, `2m`, or a number of seconds. */
+export const shutdownGraceSchema = z
+  .union([
+    z.number().nonnegative().max(3600),
+    z.string().regex(/^\d{1,7}(ms|s|m)$/, 'must be a duration such as 30s, 500ms or 2m'),
+  ])
+  .transform((value) => {
+    if (typeof value === 'number') return value * 1000
+    const [, amount, unit] = /^(\d+)(ms|s|m)$/.exec(value)!
+    return Number(amount) * GRACE_UNIT_MS[unit as keyof typeof GRACE_UNIT_MS]
+  })
+
 /** Sent as written, except `vault:NAME`: the vault's credential NAME (see openProxyVault). */
 const headerValue = z.string().refine((value) => value.trim() !== 'vault:', {
   message: 'vault: needs a credential name (vault:NAME)',
@@ -78,6 +98,10 @@ export const proxyConfigSchema = z.strictObject({
   demo_keys: z.array(principalObject).optional(),
   /** Read by the approval service; the proxy denies escalations until it uses one. */
   approvals: z.unknown().optional(),
+  /** Metrics and health checks on a listener of their own; none unless given. */
+  admin: adminSchema.optional(),
+  /** Milliseconds after parsing; default 30 s. */
+  shutdown_grace: shutdownGraceSchema.default(30_000),
 })
 
 export type RawProxyConfig = z.input<typeof proxyConfigSchema>

@@ -5,6 +5,16 @@ import { formatSourceIssue, PolicyLoadError } from '../../errors.js'
 import { createGate, type AuditSink } from '../../gate/gate.js'
 import type { AuthContext } from '../../identity/auth-context.js'
 import { requireSecureUrl } from '../../identity/secure-url.js'
+import {
+  AddressInUseError,
+  startAdminListener,
+  type AdminListener,
+} from '../../observability/admin-listener.js'
+import { createInFlight } from '../../observability/in-flight.js'
+import { createLogger, type Logger } from '../../observability/logger.js'
+import { proxyReadiness } from '../../observability/proxy-readiness.js'
+import { tracedIdentify } from '../../observability/traced-identify.js'
+import { createWardenMetrics, type WardenMetrics } from '../../observability/warden-metrics.js'
 import type { PolicySet } from '../../policy/policy-set.js'
 import { watchPolicies, type PolicyWatcher } from '../../policy/watch.js'
 import { createBridge, type BridgeSession } from '../bridge.js'
@@ -21,6 +31,14 @@ import { createUpstreamConnector } from './upstream-connector.js'
 export interface StartProxyOptions {
   /** One line of the operator's log; default stderr. Never stdout: a stdio listener owns it. */
   log?: (line: string) => void
+  /** The operator's log with levels (see createLogger); replaces `log`. */
+  logger?: Logger
+  /** Where decisions, sessions and upstream timings are counted; default a new registry when `admin` is set. */
+  metrics?: WardenMetrics
+  /** Serve /metrics, /healthz and /readyz here; replaces the config's `admin`. */
+  admin?: { host: string; port: number }
+  /** How long `shutdown()` lets calls in flight finish; replaces the config's `shutdown_grace`. */
+  shutdownGraceMs?: number
   /** For a stdio listener; default the process's. */
   stdin?: Readable
   stdout?: Writable
@@ -35,10 +53,20 @@ export interface RunningProxy {
   readonly url?: string
   readonly policies: () => PolicySet
   readonly demoKeys: readonly DemoKey[]
+  /** The admin listener (`http://host:port`), when one was asked for. */
+  readonly adminUrl?: string
+  readonly metrics?: WardenMetrics
   /** Reloads the policies now (a bad set keeps the last good one). */
   reloadPolicies(): Promise<PolicySet>
-  /** Settles when a stdio session ended, or when `close` was called. */
+  /** Settles when a stdio session ended, or when `close` or `shutdown` was called. */
   readonly closed: Promise<void>
+  /**
+   * Stops taking requests (new ones get a retryable error), answers calls waiting for an
+   * approval with a retryable error, lets other calls in flight finish for up to `graceMs`
+   * (default the configured grace), then closes listeners, upstreams and the audit log.
+   */
+  shutdown(graceMs?: number): Promise<{ drained: boolean }>
+  /** `shutdown(0)`. */
   close(): Promise<void>
 }
 
@@ -50,8 +78,17 @@ export async function startProxy(
   config: ProxyConfig,
   options: StartProxyOptions = {},
 ): Promise<RunningProxy> {
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
+  const logger =
+    options.logger ??
+    createLogger({
+      format: 'text',
+      destination: options.log ?? ((line: string) => void process.stderr.write(`${line}\n`)),
+    })
+  const log = (line: string) => logger.info(line)
   const timeoutMs = options.requestTimeoutMs ?? 600_000
+  const adminAddress = options.admin ?? config.admin
+  const metrics = options.metrics ?? (adminAddress ? createWardenMetrics() : undefined)
+  const inFlight = createInFlight()
   const opened: { close(): unknown }[] = []
   const closeAll = async () => {
     for (const resource of opened.reverse()) await resource.close()
@@ -61,10 +98,10 @@ export async function startProxy(
       ...(options.reloadDebounceMs !== undefined ? { debounceMs: options.reloadDebounceMs } : {}),
       onReload: (set) => log(`policies reloaded: ${describe(set)}`),
       onError: (error) =>
-        log(`policy reload failed; the last good policies stay in force:\n${why(error)}`),
+        logger.warn(`policy reload failed; the last good policies stay in force:\n${why(error)}`),
     })
     opened.push(watcher)
-    const audit = config.audit ? await openAudit(config.audit, log) : undefined
+    const audit = config.audit ? await openAudit(config.audit, logger, metrics) : undefined
     if (audit) opened.push(audit.log)
     const identity = await createProxyIdentity(config)
     opened.push(identity)
@@ -73,6 +110,7 @@ export async function startProxy(
       policies: () => watcher.current,
       ...(audit ? { audit: audit.sink } : {}),
       exposeRuleNames: config.expose_rule_names,
+      ...(metrics ? { metrics } : {}),
     })
     const approvals =
       config.approvals === undefined
@@ -86,6 +124,7 @@ export async function startProxy(
         log,
         baseDir: config.baseDir,
         ...(proxyVault.vault ? { vault: proxyVault.vault } : {}),
+        ...(metrics ? { metrics } : {}),
       }),
     )
     const names = new Set(connectors.map((c) => c.spec.name))
@@ -97,6 +136,8 @@ export async function startProxy(
       allowMethods: config.allow_methods,
       reopenUpstream: true,
       requestTimeoutMs: timeoutMs,
+      inFlight,
+      ...(metrics ? { metrics } : {}),
       ...(approvals
         ? {
             escalator: createEscalator({
@@ -105,6 +146,8 @@ export async function startProxy(
               progressIntervalMs: approvals.progressIntervalMs,
               policyVersion: () => watcher.current.version,
               ...(audit ? { audit: audit.sink } : {}),
+              stopping: inFlight.stopping,
+              ...(metrics ? { metrics } : {}),
             }),
             ...(single ? { serverName: single.spec.name } : {}),
           }
@@ -141,12 +184,30 @@ export async function startProxy(
         ...(config.listen.allowed_origins ? { allowedOrigins: config.listen.allowed_origins } : {}),
         maxBodyBytes: config.listen.max_body_bytes,
         bridge,
-        identify: (request) => identity.identify(request),
+        identify: (request) => tracedIdentify(request, () => identity.identify(request), logger),
         protectedResource: (bound) => config.identity_resource ?? loopbackResource(bound),
         log,
+      }).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE' ? new AddressInUseError(host, port) : error
       })
       opened.push(listener)
       url = listener.url
+    }
+
+    let admin: AdminListener | undefined
+    if (adminAddress) {
+      admin = await startAdminListener({
+        ...adminAddress,
+        ...(metrics ? { metrics } : {}),
+        readiness: proxyReadiness({
+          config,
+          policies: () => watcher.current,
+          ...(approvals ? { approvals: approvals.backend } : {}),
+          inFlight,
+        }),
+      })
+      opened.push(admin)
+      log(`admin listener on ${admin.url} (/metrics, /healthz, /readyz)`)
     }
 
     log(
@@ -158,20 +219,43 @@ export async function startProxy(
     let stop!: () => void
     const closed = new Promise<void>((resolve) => (stop = resolve))
     void session?.closed.then(() => stop())
-    let closing: Promise<void> | undefined
+    let stopping: Promise<{ drained: boolean }> | undefined
+    const shutdown = (graceMs = options.shutdownGraceMs ?? config.shutdown_grace) => {
+      stopping ??= (async () => {
+        if (inFlight.count > 0) log(`shutting down: ${inFlight.count} requests in flight`)
+        const drained = await inFlight.drain(graceMs)
+        if (!drained) {
+          logger.warn(`shutting down: cutting off ${inFlight.count} requests after ${graceMs} ms`)
+          // Their callers get an error (the upstream is told to cancel) before connections close.
+          inFlight.cutOff()
+          await inFlight.idle(SETTLE_MS)
+        }
+        // Answers just handed to the HTTP transport reach their sockets within a turn or two.
+        await flushed()
+        // Closing the sessions cuts off calls still in flight; they audit that before the log closes.
+        const front = listener ?? session
+        if (front) {
+          if (opened.includes(front)) opened.splice(opened.indexOf(front), 1)
+          await front.close()
+          await inFlight.idle(SETTLE_MS)
+        }
+        await closeAll()
+        stop()
+        return { drained }
+      })()
+      return stopping
+    }
     return {
       ...(url !== undefined ? { url } : {}),
+      ...(admin ? { adminUrl: admin.url } : {}),
+      ...(metrics ? { metrics } : {}),
       policies: () => watcher.current,
       demoKeys: identity.demoKeys,
       reloadPolicies: () => watcher.reload(),
       closed,
-      close() {
-        closing ??= (async () => {
-          await session?.close()
-          await closeAll()
-          stop()
-        })()
-        return closing
+      shutdown,
+      async close() {
+        await shutdown(0)
       },
     }
   } catch (error) {
@@ -202,19 +286,37 @@ function loopbackResource(resource: string) {
 
 async function openAudit(
   audit: NonNullable<ProxyConfig['audit']>,
-  log: (line: string) => void,
+  logger: Logger,
+  metrics: WardenMetrics | undefined,
 ): Promise<{ log: AuditLog; sink: AuditSink }> {
   const file = await openAuditLog(audit.file, { include_arguments: audit.include_arguments })
-  if (audit.on_failure === 'deny') return { log: file, sink: file }
+  const append: AuditSink['append'] = (entry) =>
+    file.append(entry).catch((error: unknown) => {
+      metrics?.auditWriteFailed()
+      throw error
+    })
+  if (audit.on_failure === 'deny') return { log: file, sink: { append } }
   const sink: AuditSink = {
     append: (entry) =>
-      file.append(entry).catch((error: unknown) => {
-        log(`audit write failed; continuing as configured: ${(error as Error).message}`)
+      append(entry).catch((error: unknown) => {
+        // An approval-gated call never runs unaudited, whatever on_failure says.
+        if (entry.effect === 'escalate') throw error
+        logger.error(`audit write failed; continuing as configured: ${(error as Error).message}`)
         return undefined as never
       }),
   }
   return { log: file, sink }
 }
+
+/** Lets the event loop turn twice, so responses already answered are written out. */
+async function flushed(): Promise<void> {
+  for (let turn = 0; turn < FLUSH_TURNS; turn++) await new Promise((done) => setImmediate(done))
+}
+
+const FLUSH_TURNS = 2
+
+/** Upper bound for calls cut off by the shutdown to finish their audit records. */
+const SETTLE_MS = 2_000
 
 export function describe(set: PolicySet): string {
   return `${set.policies.length} ${set.policies.length === 1 ? 'policy' : 'policies'}, ${set.rules.length} rules, version ${set.version.slice(0, 12)}`

@@ -6,6 +6,8 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { tracingFetch } from '../../observability/trace-propagation.js'
+import type { WardenMetrics } from '../../observability/warden-metrics.js'
 import { resolveVaultHeaders } from '../../vault/resolve-vault-headers.js'
 import type { Vault } from '../../vault/vault.js'
 import type { UpstreamSpec } from './load-proxy-config.js'
@@ -23,6 +25,8 @@ export interface UpstreamConnectorOptions {
   baseDir?: string
   /** Resolves `vault:NAME` header values of HTTP upstreams (see openProxyVault). */
   vault?: Vault
+  /** Counts stdio upstreams that exited unexpectedly. */
+  metrics?: WardenMetrics
 }
 
 const FIRST_DELAY_MS = 100
@@ -43,9 +47,11 @@ export function createUpstreamConnector(
       const headers = await resolveVaultHeaders(spec.headers, options.vault, url)
       // A followed redirect would carry a custom credential header (X-Api-Key) to its target.
       const requestInit: RequestInit = { headers, redirect: 'error' }
+      // Carries the served request's W3C trace context (traceparent) on to the upstream.
+      const fetch = tracingFetch()
       return spec.kind === 'sse'
-        ? new SSEClientTransport(url, { requestInit })
-        : new StreamableHTTPClientTransport(url, { requestInit })
+        ? new SSEClientTransport(url, { requestInit, fetch })
+        : new StreamableHTTPClientTransport(url, { requestInit, fetch })
     },
   }
 }
@@ -97,6 +103,7 @@ function stdioConnector(
       transport.onclose = () => {
         if (closing || started === 0) return
         failures = Date.now() - started >= STABLE_MS ? 1 : failures + 1
+        options.metrics?.upstreamRestarted(spec.name)
         options.log(`upstream ${spec.name} exited; the next request starts it again`)
       }
       return transport
