@@ -8,7 +8,7 @@ import { escalationRequestFor } from '../approval/backend/escalation-request.js'
 import { linkedSignal, shuttingDown } from '../observability/in-flight.js'
 import { inSpan, SPAN } from '../observability/tracing.js'
 import type { WardenMetrics } from '../observability/warden-metrics.js'
-import type { AuditSink, GateMeta, Verdict } from './gate.js'
+import { auditIdentity, type AuditSink, type GateMeta, type Verdict } from './gate.js'
 
 export interface EscalationOptions {
   backend: ApprovalBackend
@@ -323,15 +323,6 @@ function resolvedDetail(approval: BackendApproval): AuditDetail {
     ...(approval.method !== undefined ? { approval_method: approval.method } : {}),
     ...(approval.resolved_by !== undefined ? { approver: approval.resolved_by } : {}),
     ...(approval.deny_reason !== undefined ? { deny_reason: approval.deny_reason } : {}),
-  }
-}
-
-function auditIdentity(principal: Principal): AuditEntry['identity'] {
-  return {
-    ...(principal.user_id !== undefined ? { user_id: principal.user_id } : {}),
-    ...(principal.agent_id !== undefined ? { agent_id: principal.agent_id } : {}),
-    roles: [...(principal.roles ?? [])],
-    ...(principal.method !== undefined ? { method: principal.method } : {}),
   }
 }
 

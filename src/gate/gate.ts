@@ -154,6 +154,16 @@ export function createGate(options: GateOptions): Gate {
   }
 }
 
+/** The four identity fields an audit record keeps: never claims, credentials or tokens. */
+export function auditIdentity(principal: Principal): AuditEntry['identity'] {
+  return {
+    ...(principal.user_id !== undefined ? { user_id: principal.user_id } : {}),
+    ...(principal.agent_id !== undefined ? { agent_id: principal.agent_id } : {}),
+    roles: [...(principal.roles ?? [])],
+    ...(principal.method !== undefined ? { method: principal.method } : {}),
+  }
+}
+
 function entryBase(
   principal: Principal,
   meta: GateMeta,
@@ -163,12 +173,7 @@ function entryBase(
   return {
     decision_id: decisionId,
     ...(meta.sessionId !== undefined ? { session_id: meta.sessionId } : {}),
-    identity: {
-      ...(principal.user_id !== undefined ? { user_id: principal.user_id } : {}),
-      ...(principal.agent_id !== undefined ? { agent_id: principal.agent_id } : {}),
-      roles: [...(principal.roles ?? [])],
-      ...(principal.method !== undefined ? { method: principal.method } : {}),
-    },
+    identity: auditIdentity(principal),
     method: meta.method,
     latency_ms: performance.now() - started,
   }

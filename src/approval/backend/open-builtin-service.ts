@@ -1,12 +1,11 @@
-import { CALLBACK_SECRET_SETTING } from '../http/admin-routes.js'
+import { openCallbackSecret } from '../webhooks/callback-secret.js'
 import { createPushNotifier } from '../inbox/push-notifier.js'
 import { relyingPartyFrom } from '../passkey/relying-party.js'
 import type { ApprovalRules } from '../rules/approval-rules.js'
 import { loadApprovalRules } from '../rules/load-approval-rules.js'
-import { createSecretBox, loadSecretKey, type SecretBox } from '../secret-box.js'
+import { createSecretBox, loadSecretKey } from '../secret-box.js'
 import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
-import { newToken } from '../../store/ids.js'
 import type { Store } from '../../store/store.js'
 
 export interface BuiltinServiceOptions {
@@ -53,19 +52,10 @@ export async function openBuiltinApprovalService(
     webhooks: createWebhookDispatcher({
       store,
       box,
-      callbackSecret: await callbackSecret(store, box),
+      callbackSecret: await openCallbackSecret(store, box),
       publicUrl,
       ...(onError ? { onError } : {}),
     }),
     ...(onError ? { onSideEffectError: onError } : {}),
   })
-}
-
-/** The secret that signs callback_url deliveries, shared with `warden serve` through the store. */
-async function callbackSecret(store: Store, box: SecretBox): Promise<string> {
-  const sealed = await store.putSettingIfAbsent(
-    CALLBACK_SECRET_SETTING,
-    box.seal(`whsec_${newToken()}`, CALLBACK_SECRET_SETTING),
-  )
-  return box.open(sealed, CALLBACK_SECRET_SETTING)
 }

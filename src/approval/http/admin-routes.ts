@@ -5,6 +5,7 @@ import { WardenError } from '../../errors.js'
 import { ACTION_TYPES } from '../approval-request.js'
 import type { ApprovalService } from '../service/approval-service.js'
 import { createWebhook } from '../webhooks/webhook-admin.js'
+import { CALLBACK_SECRET_SETTING } from '../webhooks/callback-secret.js'
 import { headersOf } from './agent-routes.js'
 import { SESSION_COOKIE } from './approver-session.js'
 import { publicApprover } from './approver-routes.js'
@@ -12,8 +13,6 @@ import { readJsonBody } from './http-error.js'
 
 /** The role an agent API key needs to use the admin API (for automation and the CLI). */
 export const ADMIN_ROLE = 'warden:admin'
-/** The setting holding the sealed secret that signs every request's callback_url deliveries. */
-export const CALLBACK_SECRET_SETTING = 'webhook_callback_secret'
 
 const keyInput = z.strictObject({
   name: z.string().min(1),

@@ -6,18 +6,17 @@ import type { Hono } from 'hono'
 import { WardenError } from '../../errors.js'
 import { openStore } from '../../store/open-store.js'
 import type { Store } from '../../store/store.js'
-import { newToken } from '../../store/ids.js'
 import { createPushNotifier } from '../inbox/push-notifier.js'
 import { inboxRoutes } from '../inbox/inbox-routes.js'
 import { relyingPartyFrom } from '../passkey/relying-party.js'
 import { loadApprovalRules } from '../rules/load-approval-rules.js'
 import type { ApprovalRules } from '../rules/approval-rules.js'
-import { createSecretBox, loadSecretKey, type SecretBox } from '../secret-box.js'
+import { createSecretBox, loadSecretKey } from '../secret-box.js'
 import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
 import { callbackRefusal } from '../webhooks/callback-target.js'
 import { createApprovalApp } from './create-approval-app.js'
-import { CALLBACK_SECRET_SETTING } from './admin-routes.js'
+import { openCallbackSecret } from '../webhooks/callback-secret.js'
 import { attachVault, type VaultSource } from '../../vault/attached-vault.js'
 import { openConfiguredVault } from '../../vault/open-vault.js'
 import type { Vault } from '../../vault/vault.js'
@@ -137,7 +136,7 @@ export async function startApprovalServer(
     const webhooks = createWebhookDispatcher({
       store,
       box,
-      callbackSecret: await callbackSecret(store, box),
+      callbackSecret: await openCallbackSecret(store, box),
       publicUrl,
       ...(options.allowPrivateCallbacks ? {} : { checkCallback: (url) => callbackRefusal(url) }),
     })
@@ -220,15 +219,6 @@ function shuttingDown(): Response {
     },
     { status: 503, headers: { 'retry-after': '1', connection: 'close' } },
   )
-}
-
-/** The secret that signs callback_url deliveries: made once, kept sealed in the store. */
-async function callbackSecret(store: Store, box: SecretBox): Promise<string> {
-  const sealed = await store.putSettingIfAbsent(
-    CALLBACK_SECRET_SETTING,
-    box.seal(`whsec_${newToken()}`, CALLBACK_SECRET_SETTING),
-  )
-  return box.open(sealed, CALLBACK_SECRET_SETTING)
 }
 
 /**

@@ -73,21 +73,16 @@ async function namedFiles(paths: readonly string[]): Promise<string[]> {
 export function declaresApprovalRulesKind(text: string): boolean {
   const doc = parseDocument(text, { uniqueKeys: false })
   if (doc.errors.length === 0) {
-    let value: unknown
     try {
-      value = doc.toJS({ maxAliasCount: 100 })
+      const value: unknown = doc.toJS({ maxAliasCount: 100 })
+      return (
+        typeof value === 'object' &&
+        value !== null &&
+        (value as { kind?: unknown }).kind === APPROVAL_RULES_KIND
+      )
     } catch {
-      // A broken alias: fall back to the text check below, so the file is still reported.
-      value = undefined
+      // A broken alias: fall through to the text check, so the file is still reported.
     }
-    if (value === undefined) {
-      return new RegExp(`^kind:\\s*(["']?)${APPROVAL_RULES_KIND}\\1\\s*(#.*)?$`, 'm').test(text)
-    }
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { kind?: unknown }).kind === APPROVAL_RULES_KIND
-    )
   }
   return new RegExp(`^kind:\\s*(["']?)${APPROVAL_RULES_KIND}\\1\\s*(#.*)?$`, 'm').test(text)
 }
