@@ -75,6 +75,7 @@ export type WardenErrorCode =
   | 'ERR_SECRET_KEY_INVALID'
   | 'ERR_SECRET_UNREADABLE'
   // generic
+  | 'ERR_SHUTTING_DOWN'
   | 'ERR_CONFIG_INVALID'
   | 'ERR_INTERNAL'
 
@@ -160,14 +161,18 @@ const WIRE_CODES: Partial<Record<WardenErrorCode, number>> = {
   ERR_BATCH_NOT_SUPPORTED: -32600,
 }
 
+/** Errors for requests that were not run, so the same request may be sent again (`data.retryable`). */
+const RETRYABLE = new Set<WardenErrorCode>(['ERR_SHUTTING_DOWN'])
+
 /** The one mapping from local errors to MCP wire errors; anything unknown is an internal error. */
 export function toMcpError(error: unknown): McpWireError {
   if (error instanceof WardenError) {
     const decision = error instanceof PolicyDeniedError ? { decision_id: error.decisionId } : {}
+    const retryable = RETRYABLE.has(error.code) ? { retryable: true } : {}
     return {
       code: WIRE_CODES[error.code] ?? -32603,
       message: error.message,
-      data: { code: error.code, ...decision },
+      data: { code: error.code, ...decision, ...retryable },
     }
   }
   return { code: -32603, message: 'internal error', data: { code: 'ERR_INTERNAL' } }

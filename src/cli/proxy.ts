@@ -18,6 +18,7 @@ interface ProxyCommandOptions extends ProxyFlags {
   config?: string
   admin?: string
   shutdownGrace?: string
+  requestTimeout?: string
   logLevel?: LogLevel
   logFormat?: LogFormat
 }
@@ -78,6 +79,12 @@ export function registerProxyCommand(program: Command): void {
       ).env('WARDEN_SHUTDOWN_GRACE'),
     )
     .addOption(
+      new Option(
+        '--request-timeout <duration>',
+        'fail a relayed request after this long without an answer or progress (default 10m)',
+      ).env('WARDEN_REQUEST_TIMEOUT'),
+    )
+    .addOption(
       new Option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent')
         .env('WARDEN_LOG_LEVEL')
         .default('info')
@@ -126,7 +133,10 @@ async function proxyCommand(options: ProxyCommandOptions): Promise<number> {
           ...flagOverrides(options),
           ...(options.admin !== undefined ? { admin: parseAdminAddress(options.admin) } : {}),
           ...(options.shutdownGrace !== undefined
-            ? { shutdown_grace: graceValue(options.shutdownGrace) }
+            ? { shutdown_grace: durationValue(options.shutdownGrace) }
+            : {}),
+          ...(options.requestTimeout !== undefined
+            ? { request_timeout: durationValue(options.requestTimeout) }
             : {}),
         },
       })
@@ -178,7 +188,7 @@ function startFailure(error: unknown, err: (text: string) => void): number {
 }
 
 /** `--shutdown-grace 10` is ten seconds, as `shutdown_grace: 10` is in warden.yaml. */
-function graceValue(text: string): string | number {
+function durationValue(text: string): string | number {
   return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
 }
 

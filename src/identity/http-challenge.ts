@@ -28,8 +28,8 @@ const UNAUTHENTICATED = new Set<WardenErrorCode>([
 
 /**
  * The HTTP answer to an identity failure (RFC 6750 §3, RFC 9728 §5.1): 401 with a Bearer
- * challenge pointing at the resource metadata, 403 for missing scope, 503 when the key set
- * cannot be fetched, 500 otherwise. Our error messages never carry a credential.
+ * challenge pointing at the resource metadata (also when the key set cannot be fetched, with
+ * Retry-After), 403 for missing scope, 500 otherwise. Our error messages never carry a credential.
  */
 export function authChallenge(
   error: unknown,
@@ -54,6 +54,22 @@ export function authChallenge(
       body: { error: 'invalid_token', error_description: description, code },
     }
   }
+  if (code === 'ERR_JWKS_UNAVAILABLE') {
+    // The token cannot be verified, so it is refused (fail closed) as Envoy's jwt_authn does;
+    // Retry-After tells a client the cause is ours and passes, not its token.
+    return {
+      status: 401,
+      headers: {
+        ...json,
+        'www-authenticate': bearer(options, {
+          error: 'invalid_token',
+          error_description: 'the signing keys cannot be fetched; retry later',
+        }),
+        'retry-after': '5',
+      },
+      body: { error: 'invalid_token', error_description: description, code },
+    }
+  }
   if (code === 'ERR_INSUFFICIENT_SCOPE') {
     const required = error instanceof InsufficientScopeError ? error.required : []
     const parameters = {
@@ -64,13 +80,6 @@ export function authChallenge(
       status: 403,
       headers: { ...json, 'www-authenticate': bearer(options, parameters) },
       body: { error: 'insufficient_scope', error_description: description, code },
-    }
-  }
-  if (code === 'ERR_JWKS_UNAVAILABLE') {
-    return {
-      status: 503,
-      headers: { ...json, 'retry-after': '5' },
-      body: { error: 'temporarily_unavailable', error_description: description, code },
     }
   }
   return { status: 500, headers: json, body: { error: 'server_error', code } }

@@ -105,7 +105,7 @@ export function createBridge(options: BridgeOptions): Bridge {
     extra: FrontExtra,
     work: (extra: FrontExtra) => Promise<T>,
   ): Promise<T> =>
-    withIncomingTrace(extra.requestInfo?.headers, (parent) => {
+    withIncomingTrace(extra.requestInfo?.headers, extra._meta, (parent) => {
       const attributes = {
         'mcp.method.name': method,
         'jsonrpc.request.id': String(extra.requestId),

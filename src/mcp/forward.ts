@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { performance } from 'node:perf_hooks'
 import { WardenError } from '../errors.js'
+import { outgoingTraceHeaders } from '../observability/trace-propagation.js'
 import { inSpan, SPAN, SpanKind } from '../observability/tracing.js'
 import type { WardenMetrics } from '../observability/warden-metrics.js'
 import { withForwardedAuth } from './forwarded-auth.js'
@@ -47,11 +48,18 @@ export async function forward(
   options: ForwardOptions,
 ): Promise<Result> {
   const { _meta, ...params } = request.params ?? {}
-  const meta = { ...clientMeta(_meta as FrontExtra['_meta']), ...options.meta }
-  const outgoing = {
-    method: request.method,
-    params: { ...params, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
-  } as ClientRequest
+  const outgoing = () => {
+    // Inside the forward span: the trace context names it as the upstream's parent (SEP-414).
+    const meta = {
+      ...clientMeta(_meta as FrontExtra['_meta']),
+      ...outgoingTraceHeaders(),
+      ...options.meta,
+    }
+    return {
+      method: request.method,
+      params: { ...params, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
+    } as ClientRequest
+  }
   const progressToken = extra._meta?.progressToken
   const onprogress =
     progressToken === undefined
@@ -69,7 +77,7 @@ export async function forward(
     let outcome: 'ok' | 'error' = 'error'
     try {
       const result = await withForwardedAuth(extra.authInfo as AuthInfo | undefined, () =>
-        client.request(outgoing, ResultSchema, {
+        client.request(outgoing(), ResultSchema, {
           signal: extra.signal,
           timeout: options.timeoutMs,
           resetTimeoutOnProgress: true,

@@ -7,6 +7,7 @@ import { createGate, type AuditSink } from '../gate/gate.js'
 import { openPolicySource, type PoliciesOption } from '../gate/policy-source.js'
 import { createEscalator } from '../gate/escalation.js'
 import type { ApprovalBackend } from '../approval/backend/approval-backend.js'
+import type { WardenMetrics } from '../observability/warden-metrics.js'
 import { createBridge, type BridgeSession, type PrincipalSource } from './bridge.js'
 import { forwardingAuthInfo } from './forwarded-auth.js'
 
@@ -27,6 +28,11 @@ export interface GuardOptions {
   requestTimeoutMs?: number
   /** Where escalated calls go for a human decision; without it they are refused. */
   approvals?: GuardApprovals
+  /**
+   * Counts decisions, sessions, upstream latency and approvals (createWardenMetrics); give it
+   * your own prom-client Registry to serve them beside your application's metrics.
+   */
+  metrics?: WardenMetrics
 }
 
 export interface GuardApprovals {
@@ -60,16 +66,19 @@ export async function guard(
     ...(options.watch !== undefined ? { watch: options.watch } : {}),
     ...(options.onPolicyReloadError ? { onReloadError: options.onPolicyReloadError } : {}),
   })
+  const metrics = options.metrics ? { metrics: options.metrics } : {}
   const gate = createGate({
     policies: policies.current,
     ...(options.audit ? { audit: options.audit } : {}),
     ...(options.exposeRuleNames !== undefined ? { exposeRuleNames: options.exposeRuleNames } : {}),
+    ...metrics,
   })
   const bridge = createBridge({
     gate,
     principal: options.principal,
     upstream: () => linkInner(typeof server === 'function' ? server() : server),
     forwardIdentity: true,
+    ...metrics,
     ...(options.allowMethods ? { allowMethods: options.allowMethods } : {}),
     ...(options.requestTimeoutMs !== undefined
       ? { requestTimeoutMs: options.requestTimeoutMs }
@@ -84,6 +93,7 @@ export async function guard(
               ? { progressIntervalMs: options.approvals.progressIntervalMs }
               : {}),
             ...(options.audit ? { audit: options.audit } : {}),
+            ...metrics,
           }),
           serverName: options.approvals.serverName ?? 'mcp',
         }

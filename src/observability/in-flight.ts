@@ -109,7 +109,7 @@ export function linkedSignal(...signals: (AbortSignal | undefined)[]): {
 /** What a request that arrives during shutdown gets: the next instance (or restart) can serve it. */
 export function shuttingDown(): WardenError {
   return new WardenError(
-    'ERR_UPSTREAM_UNAVAILABLE',
+    'ERR_SHUTTING_DOWN',
     'mcp-warden is shutting down; the request was not run, retry it',
   )
 }

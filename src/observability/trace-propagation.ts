@@ -31,18 +31,31 @@ const getter: TextMapGetter<IncomingHeaders> = {
 }
 
 /**
- * Runs `work` as part of the trace the request's `traceparent` names: `parent` is the
- * context the registered propagator extracts (the active one when none is registered), and
- * HTTP requests made meanwhile through `tracingFetch` carry the trace on.
+ * Runs `work` as part of the trace the request names: its HTTP `traceparent` header, else the
+ * `traceparent` in its `params._meta` (MCP SEP-414, the only carrier over stdio). `parent` is
+ * the context the registered propagator extracts (the active one when none is registered), and
+ * requests sent meanwhile (`tracingFetch`, `outgoingTraceHeaders`) carry the trace on.
  */
 export function withIncomingTrace<T>(
   headers: IncomingHeaders | undefined,
+  meta: Record<string, unknown> | undefined,
   work: (parent: Context) => T,
 ): T {
-  const traceHeaders = headers ? traceHeadersOf(headers) : undefined
-  if (!traceHeaders) return work(context.active())
-  const parent = propagation.extract(ROOT_CONTEXT, headers, getter)
-  return served.run(traceHeaders, () => work(parent))
+  const carrier = [headers, meta && metaCarrier(meta)].find(
+    (each): each is IncomingHeaders => each !== undefined && traceHeadersOf(each) !== undefined,
+  )
+  if (!carrier) return work(context.active())
+  const parent = propagation.extract(ROOT_CONTEXT, carrier, getter)
+  return served.run(traceHeadersOf(carrier)!, () => work(parent))
+}
+
+/** The trace keys of a request's `_meta` (SEP-414 names them as the HTTP headers are named). */
+function metaCarrier(meta: Record<string, unknown>): IncomingHeaders {
+  const carrier: IncomingHeaders = {}
+  for (const key of ['traceparent', 'tracestate']) {
+    if (typeof meta[key] === 'string') carrier[key] = meta[key]
+  }
+  return carrier
 }
 
 /**

@@ -10,7 +10,7 @@ export function tracedIdentify(
   identify: () => Promise<AuthContext>,
   logger: Logger,
 ): Promise<AuthContext> {
-  return withIncomingTrace(request.headers, (parent) =>
+  return withIncomingTrace(request.headers, undefined, (parent) =>
     inSpan(SPAN.identify, { parent }, async (span) => {
       const principal = await identify()
       span.setAttribute('mcp_warden.identity.method', principal.method ?? 'none')

@@ -19,8 +19,6 @@ export interface FaultProxyOptions {
   policy: string
   /** warden.yaml keys (upstreams, identity, audit, approvals, …) besides listen and policies. */
   config: Record<string, unknown>
-  /** startProxy's bound for one relayed request; the default (10 minutes) never fires in a test. */
-  requestTimeoutMs?: number
 }
 
 export interface FaultProxy {
@@ -48,12 +46,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     cwd: dir,
   })
   const logs: string[] = []
-  const proxy = await startProxy(config, {
-    log: (line) => void logs.push(line),
-    ...(options.requestTimeoutMs !== undefined
-      ? { requestTimeoutMs: options.requestTimeoutMs }
-      : {}),
-  })
+  const proxy = await startProxy(config, { log: (line) => void logs.push(line) })
   const clients: Client[] = []
   const client = async (headers: Record<string, string>) => {
     const opened = new Client({ name: 'fault-test', version: '1' })

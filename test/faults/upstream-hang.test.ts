@@ -8,9 +8,6 @@ rules:
   - { name: users, effect: allow, agents: { roles: [user] }, actions: [list, call] }
 `
 
-/** The proxy's bound for one relayed request in this test (the default is 10 minutes). */
-const REQUEST_TIMEOUT_MS = 300
-
 describe('fault: the upstream hangs', () => {
   let started: FaultProxy
   beforeAll(async () => {
@@ -19,8 +16,9 @@ describe('fault: the upstream hangs', () => {
       config: {
         upstreams: { hanging: faultUpstream('hanging-upstream') },
         demo_keys: [{ user_id: 'bob', roles: ['user'] }],
+        // The proxy's bound for one relayed request (the default is 10 minutes).
+        request_timeout: '300ms',
       },
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
     })
   })
   afterAll(() => started?.close())

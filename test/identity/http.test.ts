@@ -194,7 +194,7 @@ describe('the HTTP surface', () => {
     expect(await bodyCode(response)).toBe('ERR_API_KEY_REVOKED')
   })
 
-  it('answers 503 when the key set cannot be fetched', async () => {
+  it('answers 401 invalid_token with Retry-After when the key set cannot be fetched', async () => {
     const down = await startJwksServer([])
     down.failWith(502)
     const outage = await startProtectedServer(
@@ -213,7 +213,9 @@ describe('the HTTP surface', () => {
       const response = await fetch(`${outage.origin}/mcp`, {
         headers: { authorization: `Bearer ${token}` },
       })
-      expect(response.status).toBe(503)
+      expect(response.status).toBe(401)
+      expect(response.headers.get('retry-after')).toBe('5')
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"')
       expect(await bodyCode(response)).toBe('ERR_JWKS_UNAVAILABLE')
     } finally {
       await outage.close()

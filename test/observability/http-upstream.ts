@@ -10,20 +10,22 @@ import * as z from 'zod'
  */
 export interface HttpUpstream {
   url: string
-  /** Headers of each POST, in arrival order. */
-  requests: { method: string; headers: IncomingHttpHeaders }[]
-  /** Settles once a `hold` call is waiting at the upstream. */
-  held(): Promise<void>
-  /** Lets every waiting `hold` call answer. */
-  release(): void
+  /** Headers and `params._meta` of each POST, in arrival order. */
+  requests: { method: string; headers: IncomingHttpHeaders; meta?: Record<string, unknown> }[]
+  /** Settles once a `hold` call (with this `label`, if given) is waiting at the upstream. */
+  held(label?: string): Promise<void>
+  /** Lets every waiting `hold` call answer, or only those holding `label`. */
+  release(label?: string): void
   /** Stops listening: the "upstream down" case. */
   close(): Promise<void>
 }
 
 export async function startHttpUpstream(): Promise<HttpUpstream> {
   const requests: HttpUpstream['requests'] = []
-  let releases: (() => void)[] = []
-  const holdReached: (() => void)[] = []
+  let releases: { label: string | undefined; done: () => void }[] = []
+  let holdReached: { label: string | undefined; reached: () => void }[] = []
+  const isHeld = (label: string | undefined) =>
+    releases.some((held) => label === undefined || held.label === label)
   const server = createServer((request, response) => {
     void (async () => {
       if (request.method !== 'POST') {
@@ -32,16 +34,25 @@ export async function startHttpUpstream(): Promise<HttpUpstream> {
       }
       const chunks: Buffer[] = []
       for await (const chunk of request) chunks.push(chunk as Buffer)
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { method?: string }
-      requests.push({ method: body.method ?? '', headers: request.headers })
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        method?: string
+        params?: { _meta?: Record<string, unknown> }
+      }
+      requests.push({
+        method: body.method ?? '',
+        headers: request.headers,
+        ...(body.params?._meta ? { meta: body.params._meta } : {}),
+      })
       const mcp = new McpServer({ name: 'observed', version: '1.0.0' })
       mcp.registerTool('echo', { inputSchema: { text: z.string() } }, async ({ text }) => ({
         content: [{ type: 'text', text }],
       }))
-      mcp.registerTool('hold', {}, async () => {
+      mcp.registerTool('hold', { inputSchema: { label: z.string().optional() } }, async (args) => {
         await new Promise<void>((done) => {
-          releases.push(done)
-          for (const reached of holdReached.splice(0)) reached()
+          releases.push({ label: args.label, done })
+          const reached = holdReached.filter((waiter) => isHeld(waiter.label))
+          holdReached = holdReached.filter((waiter) => !reached.includes(waiter))
+          for (const waiter of reached) waiter.reached()
         })
         return { content: [{ type: 'text', text: 'released' }] }
       })
@@ -58,12 +69,14 @@ export async function startHttpUpstream(): Promise<HttpUpstream> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
     requests,
-    held: () =>
-      releases.length > 0 ? Promise.resolve() : new Promise<void>((done) => holdReached.push(done)),
-    release() {
-      const waiting = releases
-      releases = []
-      for (const done of waiting) done()
+    held: (label) =>
+      isHeld(label)
+        ? Promise.resolve()
+        : new Promise<void>((reached) => holdReached.push({ label, reached })),
+    release(label) {
+      const chosen = releases.filter((held) => label === undefined || held.label === label)
+      releases = releases.filter((held) => !chosen.includes(held))
+      for (const held of chosen) held.done()
     },
     close: () =>
       new Promise<void>((done) => {

@@ -1,4 +1,9 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { formatSourceIssue } from '../../src/errors.js'
+import { ConfigLoadError } from '../../src/mcp/proxy/config-load-error.js'
 import { shutdownGraceSchema } from '../../src/mcp/proxy/proxy-config-schema.js'
 import { loadProxyConfig } from '../../src/mcp/proxy/load-proxy-config.js'
 import {
@@ -48,5 +53,27 @@ describe('operator flags', () => {
     })
     expect(set.admin).toEqual({ host: '127.0.0.1', port: 0 })
     expect(set.shutdown_grace).toBe(5000)
+  })
+
+  it('gives warden.yaml a 10 min request_timeout, and refuses 0 with its line', async () => {
+    const base = {
+      upstreams: { x: { command: 'node' } },
+      policies: 'p.yaml',
+      allow_anonymous: true,
+    }
+    expect((await loadProxyConfig({ overrides: base })).request_timeout).toBe(600_000)
+    const set = await loadProxyConfig({ overrides: { ...base, request_timeout: '45s' } })
+    expect(set.request_timeout).toBe(45_000)
+    const dir = await mkdtemp(join(tmpdir(), 'warden-timeout-'))
+    const file = join(dir, 'warden.yaml')
+    await writeFile(
+      file,
+      'upstreams:\n  x: { command: node }\npolicies: p.yaml\nrequest_timeout: 0\n',
+    )
+    const refused = await loadProxyConfig({ file }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(ConfigLoadError)
+    expect((refused as ConfigLoadError).issues.map(formatSourceIssue)).toEqual([
+      `${file}:4:18 request_timeout: must be longer than 0`,
+    ])
   })
 })

@@ -95,9 +95,9 @@ describe('warden proxy as a process', () => {
       await upstream.held()
       run.child.kill('SIGTERM')
       await waitFor(run, /SIGTERM: shutting down/)
-      // Not ready any more, and a new session is refused, while the held call still runs.
+      // Not ready any more, and the port is closed, while the held call still runs.
       expect((await admin(adminUrl, '/readyz')).status).toBe(503)
-      await expect(httpClient(url, {})).rejects.toThrow(/shutting down/)
+      await expect(httpClient(url, {})).rejects.toThrow(/fetch failed/)
 
       upstream.release()
       expect((await held).content).toEqual([{ type: 'text', text: 'released' }])
@@ -189,6 +189,22 @@ describe('start-up failures', () => {
     expect(await run.exited).toBe(2)
     expect(lines(run)).toEqual([
       expect.stringMatching(/^warden\.yaml:4:\d+ admin\.tls: unknown key "tls"$/),
+      '1 problem found; the proxy did not start',
+    ])
+  })
+
+  it('names a bad --request-timeout in one line, exit 2', async () => {
+    await writeFile(
+      join(dir, 'timeout.yaml'),
+      'upstreams: { x: { command: node } }\npolicies: policy.yaml\nallow_anonymous: true\n',
+    )
+    const run = warden(
+      ['proxy', '--config', 'timeout.yaml', '--request-timeout', 'ten seconds'],
+      dir,
+    )
+    expect(await run.exited).toBe(2)
+    expect(lines(run)).toEqual([
+      expect.stringMatching(/request_timeout: must be a duration such as 30s, 500ms or 2m$/),
       '1 problem found; the proxy did not start',
     ])
   })

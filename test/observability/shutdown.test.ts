@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -9,8 +10,9 @@ import { verifyAuditLog } from '../../src/audit/verify-audit-log.js'
 import { loadProxyConfig } from '../../src/mcp/proxy/load-proxy-config.js'
 import { startProxy, type RunningProxy } from '../../src/mcp/proxy/start-proxy.js'
 import { startApprovalHarness, type ApprovalHarness } from '../approval/http/approval-harness.js'
-import { httpClient } from '../mcp/proxy/proxy-harness.js'
+import { httpClient, INITIALIZE, MCP_HEADERS } from '../mcp/proxy/proxy-harness.js'
 import { startHttpUpstream, type HttpUpstream } from './http-upstream.js'
+import { keepAliveConnection, rpcMessages } from './keep-alive-connection.js'
 
 const POLICY = `
 name: shutdown
@@ -84,10 +86,9 @@ describe('a graceful shutdown of warden proxy', () => {
     await upstream.held()
 
     const stopping = proxy.shutdown(60_000)
-    // Same session, new request: refused with a retryable error, never run.
-    await expect(caller.listTools()).rejects.toThrow(/shutting down; the request was not run/)
-    // New session: refused too.
-    await expect(client()).rejects.toThrow(/shutting down/)
+    // The port is closed: a new request needs a new connection, and it is refused.
+    await expect(caller.listTools()).rejects.toThrow()
+    await expect(client()).rejects.toThrow()
 
     upstream.release()
     expect(textOf(await held)).toBe('released')
@@ -96,6 +97,48 @@ describe('a graceful shutdown of warden proxy', () => {
     const calls = (await auditRecords(auditFile)).filter((r) => r.method === 'tools/call')
     expect(calls.map((r) => r.target)).toEqual([{ tool: 'echo' }, { tool: 'hold' }])
     expect((await verifyAuditLog(auditFile)).ok).toBe(true)
+  })
+
+  it('answers a request on a connection still open with a retryable ERR_SHUTTING_DOWN', async () => {
+    const { proxy, upstream, client } = await setup()
+    const url = proxy.url!
+    const caller = await client()
+    const long = caller.callTool({ name: 'hold', arguments: { label: 'long' } })
+    const connection = keepAliveConnection()
+    cleanup.push(async () => connection.close())
+    const send = (headers: Record<string, string>, message: unknown) =>
+      connection.send('POST', url, { headers, body: JSON.stringify(message) })
+    const opened = await send(MCP_HEADERS, INITIALIZE)
+    const inSession = { ...MCP_HEADERS, 'mcp-session-id': String(opened.headers['mcp-session-id']) }
+    await send(inSession, { jsonrpc: '2.0', method: 'notifications/initialized' })
+    const call = (id: number, name: string, args: unknown) =>
+      send(inSession, {
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name, arguments: args },
+      })
+    const short = call(2, 'hold', { label: 'short' })
+    await upstream.held('long')
+    await upstream.held('short')
+
+    const stopping = proxy.shutdown(60_000)
+    upstream.release('short')
+    expect(rpcMessages(await short)).toMatchObject([
+      { id: 2, result: { content: [{ text: 'released' }] } },
+    ])
+    // Still open, so it reaches the proxy: refused unrun, retryable, and the connection ends.
+    const late = await call(3, 'echo', { text: 'late' })
+    expect(rpcMessages(late)).toMatchObject([
+      { id: 3, error: { data: { code: 'ERR_SHUTTING_DOWN', retryable: true } } },
+    ])
+    await expect(call(4, 'echo', { text: 'later' })).rejects.toThrow()
+    // Only the two held calls ever reached the upstream.
+    expect(upstream.requests.filter((r) => r.method === 'tools/call')).toHaveLength(2)
+
+    upstream.release('long')
+    expect(textOf((await long) as CallToolResult)).toBe('released')
+    expect(await stopping).toEqual({ drained: true })
   })
 
   it('answers a call waiting for approval with a retryable error and withdraws its request', async () => {
@@ -127,7 +170,7 @@ describe('a graceful shutdown of warden proxy', () => {
     const result = await call
     expect(result.isError).toBe(true)
     expect(textOf(result)).toMatch(/shutting down; the request was not run, retry it/)
-    expect(textOf(result)).toMatch(/ERR_UPSTREAM_UNAVAILABLE/)
+    expect(textOf(result)).toMatch(/ERR_SHUTTING_DOWN/)
     expect(await stopping).toEqual({ drained: true })
 
     const request = await approvals.server.service.getRequest(approvalId!)
@@ -176,5 +219,43 @@ describe('a graceful shutdown of warden serve', () => {
     expect(answer.status).toBe(200)
     expect(await answer.json()).toMatchObject({ id, status: 'pending' })
     await expect(agent('/actions')).rejects.toThrow()
+  })
+
+  it('answers a request on a connection still open with 503 ERR_SHUTTING_DOWN, and lets a request in flight finish', async () => {
+    const h = await startApprovalHarness()
+    cleanup.push(() => h.close())
+    const headers = { 'content-type': 'application/json', 'x-api-key': await h.agentKey('late') }
+    const actions = `${h.url}/api/v1/actions`
+    const body = JSON.stringify({ action_type: 'communication', title: 'Send it', parameters: {} })
+    // A request whose body is still arriving is in flight: it keeps the drain open.
+    const slow = httpRequest(actions, {
+      method: 'POST',
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    })
+    const slowStatus = new Promise<number>((resolve, reject) => {
+      slow.on('response', (response) => {
+        response.resume()
+        resolve(response.statusCode ?? 0)
+      })
+      slow.on('error', reject)
+    })
+    slow.write(body.slice(0, 10))
+    const connection = keepAliveConnection()
+    cleanup.push(async () => connection.close())
+    const { id } = JSON.parse((await connection.send('POST', actions, { headers, body })).text) as {
+      id: string
+    }
+    const waiting = connection.send('GET', `${actions}/${id}/wait?timeout=120`, { headers })
+    await h.agent(headers['x-api-key'])('/actions')
+
+    const stopping = h.server.shutdown(60_000)
+    expect(JSON.parse((await waiting).text)).toMatchObject({ id, status: 'pending' })
+    const late = await connection.send('GET', actions, { headers })
+    expect(late.status).toBe(503)
+    expect(late.headers['retry-after']).toBe('1')
+    expect(JSON.parse(late.text)).toMatchObject({ error: { code: 'ERR_SHUTTING_DOWN' } })
+    slow.end(body.slice(10))
+    expect(await slowStatus).toBe(201)
+    expect(await stopping).toEqual({ drained: true })
   })
 })

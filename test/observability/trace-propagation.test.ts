@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadProxyConfig } from '../../src/mcp/proxy/load-proxy-config.js'
 import { startProxy, type RunningProxy } from '../../src/mcp/proxy/start-proxy.js'
 import { startApprovalHarness, type ApprovalHarness } from '../approval/http/approval-harness.js'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { connectGuarded, textOf } from '../mcp/harness.js'
 import { httpClient } from '../mcp/proxy/proxy-harness.js'
 import { startHttpUpstream, type HttpUpstream } from './http-upstream.js'
 import { registerRecordingTracing, type RecordingTracing } from './recording-tracer.js'
@@ -77,6 +79,20 @@ describe('W3C trace context with no OpenTelemetry SDK registered', () => {
     expect(initialize!.headers.traceparent).toBe(TRACEPARENT)
   })
 
+  it('takes the trace from params._meta when the request has no header (SEP-414)', async () => {
+    const client = await httpClient(single.url!, {})
+    await client.callTool({
+      name: 'echo',
+      arguments: { text: 'traced in meta' },
+      _meta: { traceparent: TRACEPARENT, tracestate: 'vendor=meta' },
+    })
+    await client.close()
+    const [call] = callsTo(upstream).slice(-1)
+    expect(call!.headers.traceparent).toBe(TRACEPARENT)
+    expect(call!.headers.tracestate).toBe('vendor=meta')
+    expect(call!.meta).toMatchObject({ traceparent: TRACEPARENT, tracestate: 'vendor=meta' })
+  })
+
   it('passes it through the namespaced path to several upstreams too', async () => {
     const client = await httpClient(several.url!, { traceparent: TRACEPARENT })
     await client.callTool({ name: 'a.echo', arguments: { text: 'traced' } })
@@ -144,10 +160,35 @@ describe('spans, once the application registers an OpenTelemetry SDK', () => {
     expect(forward).toMatchObject({ traceId: TRACE_ID, kind: SpanKind.CLIENT, ended: true })
     expect(named('mcp-warden.identify').some((s) => s.parentSpanId === CLIENT_SPAN)).toBe(true)
 
-    // The upstream sees the same trace, its parent now mcp-warden's forward span.
-    expect(callsTo(upstream).at(-1)!.headers.traceparent).toBe(
-      `00-${TRACE_ID}-${forward!.spanId}-01`,
-    )
+    // The upstream sees the same trace, its parent now mcp-warden's forward span, in the
+    // HTTP header and in params._meta (SEP-414) alike.
+    const forwarded = `00-${TRACE_ID}-${forward!.spanId}-01`
+    expect(callsTo(upstream).at(-1)!.headers.traceparent).toBe(forwarded)
+    expect(callsTo(upstream).at(-1)!.meta?.traceparent).toBe(forwarded)
+  })
+
+  it('carries the trace over a transport without headers (guard, stdio) in params._meta', async () => {
+    const server = new McpServer({ name: 'meta-reader', version: '1.0.0' })
+    server.registerTool('traceparent', {}, async (extra) => ({
+      content: [{ type: 'text', text: String(extra._meta?.traceparent) }],
+    }))
+    const { client, guarded } = await connectGuarded(server, {
+      policies: [{ name: 'all', rules: [{ name: 'all', effect: 'allow' }] }],
+      principal: { user_id: 'ann', roles: [] },
+    })
+    try {
+      const result = await client.callTool({
+        name: 'traceparent',
+        arguments: {},
+        _meta: { traceparent: TRACEPARENT },
+      })
+      const served = named('tools/call').at(-1)!
+      expect(served).toMatchObject({ traceId: TRACE_ID, parentSpanId: CLIENT_SPAN })
+      const forward = named('mcp-warden.forward').find((s) => s.parentSpanId === served.spanId)
+      expect(textOf(result)).toBe(`00-${TRACE_ID}-${forward!.spanId}-01`)
+    } finally {
+      await guarded.close()
+    }
   })
 
   it('opens an approve span for an escalated call, with its outcome', async () => {

@@ -213,7 +213,7 @@ function shuttingDown(): Response {
   return Response.json(
     {
       error: {
-        code: 'ERR_APPROVAL_BACKEND_UNAVAILABLE',
+        code: 'ERR_SHUTTING_DOWN',
         message: 'the approval service is shutting down; retry the request',
       },
     },

@@ -37,6 +37,11 @@ export interface HttpListenerOptions {
 
 export interface HttpListener {
   readonly url: string
+  /**
+   * Closes the port (new connections are refused, idle ones closed) while requests already
+   * on open connections, and the sessions' event streams, go on until `close`.
+   */
+  stopAccepting(): void
   close(): Promise<void>
 }
 
@@ -60,7 +65,14 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
   let challenge: AuthChallengeOptions = {}
   let metadata: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined
 
+  let stopped: Promise<void> | undefined
   const server = createServer((request, response) => {
+    // Once the port is closed, open connections end after their current answer.
+    if (stopped) {
+      response.setHeader('connection', 'close')
+      // An SSE answer says keep-alive itself: close the connection once it is idle again.
+      response.once('finish', () => setImmediate(() => server.closeIdleConnections()))
+    }
     handle(request, response).catch((error: unknown) => {
       options.log(`request failed: ${(error as Error).message}`)
       if (!response.headersSent) refuse(response, 500, 'ERR_INTERNAL', 'internal error')
@@ -196,15 +208,20 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
     metadata = createProtectedResourceHandler(resource)
   }
 
+  const stopAccepting = () => {
+    stopped ??= new Promise<void>((resolve) => server.close(() => resolve()))
+  }
   return {
     url,
+    stopAccepting,
     async close() {
+      stopAccepting()
       await Promise.all(
         [...sessions.values()].map((session) => session.bridged?.close().catch(() => undefined)),
       )
       sessions.clear()
       server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await stopped
     },
   }
 }

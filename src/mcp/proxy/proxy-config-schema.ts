@@ -26,10 +26,10 @@ export const adminSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(9464),
 })
 
-const GRACE_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const
+const DURATION_UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const
 
-/** How long a shutdown waits for calls in flight: `30s`, `500ms`, `2m`, or a number of seconds. */
-export const shutdownGraceSchema = z
+/** A duration in milliseconds, written `30s`, `500ms`, `2m`, or as a number of seconds. */
+export const durationSchema = z
   .union([
     z.number().nonnegative().max(3600),
     z.string().regex(/^\d{1,7}(ms|s|m)$/, 'must be a duration such as 30s, 500ms or 2m'),
@@ -37,8 +37,16 @@ export const shutdownGraceSchema = z
   .transform((value) => {
     if (typeof value === 'number') return value * 1000
     const [, amount, unit] = /^(\d+)(ms|s|m)$/.exec(value)!
-    return Number(amount) * GRACE_UNIT_MS[unit as keyof typeof GRACE_UNIT_MS]
+    return Number(amount) * DURATION_UNIT_MS[unit as keyof typeof DURATION_UNIT_MS]
   })
+
+/** How long a shutdown waits for calls in flight. */
+export const shutdownGraceSchema = durationSchema
+
+/** How long one relayed request may go without an answer or progress; never 0 (no timeout). */
+export const requestTimeoutSchema = durationSchema.refine((ms) => ms > 0, {
+  message: 'must be longer than 0',
+})
 
 /** Sent as written, except `vault:NAME`: the vault's credential NAME (see openProxyVault). */
 const headerValue = z.string().refine((value) => value.trim() !== 'vault:', {
@@ -102,6 +110,8 @@ export const proxyConfigSchema = z.strictObject({
   admin: adminSchema.optional(),
   /** Milliseconds after parsing; default 30 s. */
   shutdown_grace: shutdownGraceSchema.default(30_000),
+  /** Milliseconds after parsing; default 10 min. A progress notification starts it again. */
+  request_timeout: requestTimeoutSchema.default(600_000),
 })
 
 export type RawProxyConfig = z.input<typeof proxyConfigSchema>

@@ -42,7 +42,7 @@ export interface StartProxyOptions {
   /** For a stdio listener; default the process's. */
   stdin?: Readable
   stdout?: Writable
-  /** Upper bound for one relayed request, reset by progress. Default 10 minutes. */
+  /** Upper bound for one relayed request, reset by progress; replaces the config's `request_timeout`. */
   requestTimeoutMs?: number
   /** Quiet period before a policy reload; default 100 ms. */
   reloadDebounceMs?: number
@@ -85,7 +85,7 @@ export async function startProxy(
       destination: options.log ?? ((line: string) => void process.stderr.write(`${line}\n`)),
     })
   const log = (line: string) => logger.info(line)
-  const timeoutMs = options.requestTimeoutMs ?? 600_000
+  const timeoutMs = options.requestTimeoutMs ?? config.request_timeout
   const adminAddress = options.admin ?? config.admin
   const metrics = options.metrics ?? (adminAddress ? createWardenMetrics() : undefined)
   const inFlight = createInFlight()
@@ -223,6 +223,7 @@ export async function startProxy(
     const shutdown = (graceMs = options.shutdownGraceMs ?? config.shutdown_grace) => {
       stopping ??= (async () => {
         if (inFlight.count > 0) log(`shutting down: ${inFlight.count} requests in flight`)
+        listener?.stopAccepting()
         const drained = await inFlight.drain(graceMs)
         if (!drained) {
           logger.warn(`shutting down: cutting off ${inFlight.count} requests after ${graceMs} ms`)

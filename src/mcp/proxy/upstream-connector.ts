@@ -4,8 +4,12 @@ import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import {
+  StreamableHTTPClientTransport,
+  StreamableHTTPError,
+} from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js'
+import { WardenError } from '../../errors.js'
 import { tracingFetch } from '../../observability/trace-propagation.js'
 import type { WardenMetrics } from '../../observability/warden-metrics.js'
 import { resolveVaultHeaders } from '../../vault/resolve-vault-headers.js'
@@ -25,7 +29,7 @@ export interface UpstreamConnectorOptions {
   baseDir?: string
   /** Resolves `vault:NAME` header values of HTTP upstreams (see openProxyVault). */
   vault?: Vault
-  /** Counts stdio upstreams that exited unexpectedly. */
+  /** Counts restarts: stdio upstreams that exited, HTTP upstreams that forgot the session. */
   metrics?: WardenMetrics
 }
 
@@ -49,11 +53,46 @@ export function createUpstreamConnector(
       const requestInit: RequestInit = { headers, redirect: 'error' }
       // Carries the served request's W3C trace context (traceparent) on to the upstream.
       const fetch = tracingFetch()
-      return spec.kind === 'sse'
-        ? new SSEClientTransport(url, { requestInit, fetch })
-        : new StreamableHTTPClientTransport(url, { requestInit, fetch })
+      if (spec.kind === 'sse') return new SSEClientTransport(url, { requestInit, fetch })
+      return reopenOnLostSession(
+        new StreamableHTTPClientTransport(url, { requestInit, fetch }),
+        spec.name,
+        options,
+      )
     },
   }
+}
+
+/**
+ * A Streamable HTTP server that restarted no longer knows our session and answers 404
+ * (MCP: the client must then initialize a new one). The request was not run: it fails with a
+ * retryable error, the transport closes, and the bridge opens a new session for the next one.
+ */
+function reopenOnLostSession(
+  transport: StreamableHTTPClientTransport,
+  name: string,
+  options: UpstreamConnectorOptions,
+): StreamableHTTPClientTransport {
+  const send = transport.send.bind(transport)
+  transport.send = async (message, sendOptions) => {
+    try {
+      await send(message, sendOptions)
+    } catch (error) {
+      if (!(error instanceof StreamableHTTPError && error.code === 404 && transport.sessionId)) {
+        throw error
+      }
+      options.metrics?.upstreamRestarted(name)
+      options.log(`upstream ${name} no longer knows the session (restarted?); opening a new one`)
+      // After this request has failed with the reason below, not before (a close fails it too).
+      setImmediate(() => void transport.close())
+      throw new WardenError(
+        'ERR_UPSTREAM_UNAVAILABLE',
+        `the upstream ${name} restarted and lost this session; the request was not run, retry it`,
+        { cause: error },
+      )
+    }
+  }
+  return transport
 }
 
 /** Spawns one process per session; after crashes, waits 100 ms, 200 ms, … up to 5 s before the next. */
