@@ -246,7 +246,7 @@ const editedPolicy = fc
       : text.slice(0, i) + piece + text.slice(i)
   })
 
-/** Whether the text holds a YAML alias (`*name`): those are the cases of the it.fails tests below. */
+/** Whether the text holds a YAML alias (`*name`), the cases the alias tests below draw from. */
 function hasAlias(text: string): boolean {
   let found = false
   for (const doc of parseAllDocuments(text)) {
