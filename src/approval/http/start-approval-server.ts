@@ -14,7 +14,6 @@ import type { ApprovalRules } from '../rules/approval-rules.js'
 import { createSecretBox, loadSecretKey } from '../secret-box.js'
 import { createApprovalService, type ApprovalService } from '../service/approval-service.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
-import { callbackRefusal } from '../webhooks/callback-target.js'
 import { createApprovalApp } from './create-approval-app.js'
 import { openCallbackSecret } from '../webhooks/callback-secret.js'
 import { attachVault, type VaultSource } from '../../vault/attached-vault.js'
@@ -138,7 +137,7 @@ export async function startApprovalServer(
       box,
       callbackSecret: await openCallbackSecret(store, box),
       publicUrl,
-      ...(options.allowPrivateCallbacks ? {} : { checkCallback: (url) => callbackRefusal(url) }),
+      ...(options.allowPrivateCallbacks ? { callbacks: 'any' as const } : {}),
     })
     const service = createApprovalService({
       store,

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from '../approval-request.js'
 import type { Store, Webhook, WebhookDelivery } from '../../store/store.js'
 import type { SecretBox } from '../secret-box.js'
 import { nextAttemptAt } from './retry-schedule.js'
+import { PUBLIC_CALLBACKS, type CallbackPolicy } from './callback-target.js'
 import { sendDelivery, WEBHOOK_TIMEOUT_MS, type AttemptResult } from './send-delivery.js'
 import { checkWebhookUrl, webhookSecretAad } from './webhook-admin.js'
 import { webhookPayload } from './webhook-payload.js'
@@ -21,7 +22,6 @@ export interface WebhookDispatcherOptions {
   box: SecretBox
   /** Signs deliveries to a request's own callback_url (the `webhook_callback_secret`). */
   callbackSecret: string
-  fetch?: typeof fetch
   /** The service's public URL, for `approval_url` in payloads. */
   publicUrl?: string
   /** How often the timer looks for due deliveries; default 2000 ms. */
@@ -33,10 +33,12 @@ export interface WebhookDispatcherOptions {
   /** Where the timer reports a failed run; default console.warn. */
   onError?: (error: unknown) => void
   /**
-   * Checks an agent-chosen callback URL just before each attempt (the address may have
-   * changed since the request was made); a reason refuses the attempt. Default: none.
+   * Where an agent-chosen callback URL may be sent: checked again before each attempt (the
+   * address may have changed since the request was made) and pinned for the connection.
+   * Default: public addresses only (PUBLIC_CALLBACKS); `any` for tests and private setups.
+   * Operator-registered webhooks are not checked.
    */
-  checkCallback?: (url: string) => Promise<string | undefined>
+  callbacks?: CallbackPolicy | 'any'
 }
 
 /**
@@ -46,7 +48,8 @@ export interface WebhookDispatcherOptions {
  */
 export function createWebhookDispatcher(options: WebhookDispatcherOptions): WebhookDispatcher {
   const { store, box, callbackSecret } = options
-  const fetchImpl = options.fetch ?? globalThis.fetch
+  const callbacks =
+    options.callbacks === 'any' ? undefined : (options.callbacks ?? PUBLIC_CALLBACKS)
   const batchSize = options.batchSize ?? 50
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS
   const onError = options.onError ?? ((error: unknown) => console.warn('webhooks:', error))
@@ -95,11 +98,15 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         )
       }
     }
-    if (delivery.webhook_id === undefined && options.checkCallback) {
-      const refused = await options.checkCallback(delivery.url)
+    const checked = delivery.webhook_id === undefined ? callbacks : undefined
+    if (checked) {
+      const refused = await checked.refusal(delivery.url)
       if (refused) return giveUp(delivery, `callback_url refused: ${refused}`, now)
     }
-    const result = await sendDelivery(delivery, secret, now, fetchImpl, timeoutMs)
+    const result = await sendDelivery(delivery, secret, now, {
+      timeoutMs,
+      ...(checked ? { lookup: checked.lookup } : {}),
+    })
     await record(delivery, result, now)
   }
 

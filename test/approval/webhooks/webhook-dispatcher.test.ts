@@ -6,6 +6,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { canonicalDigest } from '../../../src/audit/canonical-digest.js'
 import type { ApprovalRequest } from '../../../src/approval/approval-request.js'
 import { createSecretBox } from '../../../src/approval/secret-box.js'
+import {
+  createCallbackPolicy,
+  type CallbackPolicy,
+} from '../../../src/approval/webhooks/callback-target.js'
 import { createWebhook } from '../../../src/approval/webhooks/webhook-admin.js'
 import {
   createWebhookDispatcher,
@@ -39,6 +43,8 @@ beforeEach(async () => {
     box,
     callbackSecret: CALLBACK_SECRET,
     publicUrl: 'https://warden.example',
+    // The receiver listens on 127.0.0.1, which agent callbacks may not reach by default.
+    callbacks: 'any',
   })
 })
 
@@ -197,6 +203,7 @@ describe('webhook dispatcher', () => {
       box,
       callbackSecret: CALLBACK_SECRET,
       timeoutMs: 200,
+      callbacks: 'any',
     })
     receiver.reply('/callback', { status: 200, hang: true })
     const slow = await request(receiver.url('/callback'))
@@ -244,6 +251,7 @@ describe('webhook dispatcher', () => {
       box,
       callbackSecret: CALLBACK_SECRET,
       intervalMs: 20,
+      callbacks: 'any',
     })
     const created = await request(receiver.url('/callback'))
     await timed.enqueue('approval.approved', created, Date.now())
@@ -251,5 +259,58 @@ describe('webhook dispatcher', () => {
     await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 5_000 })
     await timed.stop()
     expect((await onlyDelivery(created.id)).status).toBe('delivered')
+  })
+})
+
+describe("an agent's callback_url at delivery time", () => {
+  const guardedBy = (callbacks: CallbackPolicy) =>
+    createWebhookDispatcher({ store, box, callbackSecret: CALLBACK_SECRET, callbacks })
+  const portOf = () => new URL(receiver.url('/callback')).port
+
+  it('refuses a name that was public when checked and is loopback when used (DNS rebinding)', async () => {
+    let lookups = 0
+    const rebinding = createCallbackPolicy({
+      resolve: async () => (++lookups === 1 ? ['93.184.216.34'] : ['127.0.0.1']),
+    })
+    const guarded = guardedBy(rebinding)
+    const created = await request(`http://rebind.test:${portOf()}/callback`)
+    await guarded.enqueue('approval.approved', created, T0)
+    await guarded.runDue(T0)
+    await guarded.stop()
+    // The check, then the connection's own lookup: the second answer is checked too.
+    expect(lookups).toBe(2)
+    expect(receiver.received).toHaveLength(0)
+    expect(await onlyDelivery(created.id)).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_error: 'callback_url refused: rebind.test is 127.0.0.1, a loopback address',
+    })
+  })
+
+  it('connects to the address its own lookup checked, never to another resolution', async () => {
+    // 127.0.0.1 stands in for a public address; the name resolves nowhere else.
+    const pinned = guardedBy(
+      createCallbackPolicy({ resolve: async () => ['127.0.0.1'], addressRefusal: () => undefined }),
+    )
+    const created = await request(`http://callback.invalid:${portOf()}/callback`)
+    await pinned.enqueue('approval.approved', created, T0)
+    await pinned.runDue(T0)
+    await pinned.stop()
+    expect(receiver.received).toHaveLength(1)
+    expect(receiver.received[0]!.verified).toBe(true)
+    expect((await onlyDelivery(created.id)).status).toBe('delivered')
+  })
+
+  it('refuses a private address by default, without sending', async () => {
+    const strict = createWebhookDispatcher({ store, box, callbackSecret: CALLBACK_SECRET })
+    const created = await request(receiver.url('/callback'))
+    await strict.enqueue('approval.approved', created, T0)
+    await strict.runDue(T0)
+    await strict.stop()
+    expect(receiver.received).toHaveLength(0)
+    expect(await onlyDelivery(created.id)).toMatchObject({
+      status: 'failed',
+      last_error: 'callback_url refused: 127.0.0.1 is a loopback address',
+    })
   })
 })
