@@ -121,8 +121,14 @@ export interface Store extends ApiKeyStore {
   listWebhooks(): Promise<Webhook[]>
   deleteWebhook(id: string): Promise<boolean>
   addDelivery(delivery: NewDelivery): Promise<WebhookDelivery>
-  /** Deliveries with status pending and next_attempt_at ≤ now, oldest first. */
-  dueDeliveries(now: number, limit: number): Promise<WebhookDelivery[]>
+  /**
+   * Claims up to `limit` deliveries with status pending and next_attempt_at ≤ now, oldest
+   * first: in one atomic step their next_attempt_at moves to `leaseUntil`, so another process
+   * (another `warden serve` on the same database) does not send them meanwhile. The claimer
+   * records the outcome with updateDelivery; if it dies first, the delivery is due again once
+   * the lease ends.
+   */
+  claimDueDeliveries(now: number, limit: number, leaseUntil: number): Promise<WebhookDelivery[]>
   updateDelivery(id: string, update: DeliveryUpdate): Promise<void>
   listDeliveries(filter: { request_id?: string; limit?: number }): Promise<WebhookDelivery[]>
 

@@ -72,7 +72,7 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   }
 
   async function sendDue(now: number): Promise<number> {
-    const due = await store.dueDeliveries(now, batchSize)
+    const due = await store.claimDueDeliveries(now, batchSize, now + CLAIM_LEASE_MS)
     if (due.length === 0) return 0
     const webhooks = new Map((await store.listWebhooks()).map((w) => [w.id, w]))
     await Promise.all(due.map((delivery) => attempt(delivery, webhooks, now)))
@@ -175,3 +175,6 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     },
   }
 }
+
+/** How long a claimed delivery is kept from other processes: far above one attempt's 5 s. */
+const CLAIM_LEASE_MS = 60_000

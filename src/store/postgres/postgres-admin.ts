@@ -24,7 +24,7 @@ type AdminMethods = Pick<
   | 'listWebhooks'
   | 'deleteWebhook'
   | 'addDelivery'
-  | 'dueDeliveries'
+  | 'claimDueDeliveries'
   | 'updateDelivery'
   | 'listDeliveries'
   | 'putPushSubscription'
@@ -125,14 +125,21 @@ export function postgresAdminMethods(ctx: PgContext): AdminMethods {
       return deliveryFromRow(row as DeliveryRow)
     },
 
-    async dueDeliveries(now, limit) {
+    async claimDueDeliveries(now, limit, leaseUntil) {
+      // SKIP LOCKED: concurrent claimers take disjoint rows instead of waiting for each other.
       const rows = await all<DeliveryRow>(
         pool,
-        `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at, created_at, id LIMIT $2`,
-        [now, Math.max(0, Math.floor(limit))],
+        `UPDATE webhook_deliveries SET next_attempt_at = $3
+         WHERE id IN (
+           SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1
+           ORDER BY next_attempt_at, created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [now, Math.max(0, Math.floor(limit)), leaseUntil],
       )
-      return rows.map(deliveryFromRow)
+      // RETURNING keeps no order; the claim order is creation order.
+      return rows
+        .map(deliveryFromRow)
+        .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
     },
 
     async updateDelivery(id, update) {

@@ -24,7 +24,7 @@ type AdminMethods = Pick<
   | 'listWebhooks'
   | 'deleteWebhook'
   | 'addDelivery'
-  | 'dueDeliveries'
+  | 'claimDueDeliveries'
   | 'updateDelivery'
   | 'listDeliveries'
   | 'putPushSubscription'
@@ -122,13 +122,19 @@ export function sqliteAdminMethods(ctx: SqliteContext): AdminMethods {
       return deliveryFromRow(row)
     },
 
-    async dueDeliveries(now, limit) {
-      const rows = ctx
-        .sql(
-          `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-           ORDER BY next_attempt_at, created_at, id LIMIT ?`,
-        )
-        .all(now, Math.max(0, Math.floor(limit))) as DeliveryRow[]
+    async claimDueDeliveries(now, limit, leaseUntil) {
+      // BEGIN IMMEDIATE: another process's claim waits for this one, then sees the new lease.
+      const rows = ctx.write(() => {
+        const due = ctx
+          .sql(
+            `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+             ORDER BY next_attempt_at, created_at, id LIMIT ?`,
+          )
+          .all(now, Math.max(0, Math.floor(limit))) as DeliveryRow[]
+        const lease = ctx.sql('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?')
+        for (const row of due) lease.run(leaseUntil, row.id)
+        return due.map((row) => ({ ...row, next_attempt_at: leaseUntil }))
+      })
       return rows.map(deliveryFromRow)
     },
 

@@ -244,6 +244,22 @@ describe('webhook dispatcher', () => {
     expect(receiver.received).toHaveLength(0)
   })
 
+  it('sends each delivery once when two dispatchers share the store (two warden serve)', async () => {
+    const other = createWebhookDispatcher({
+      store,
+      box,
+      callbackSecret: CALLBACK_SECRET,
+      callbacks: 'any',
+    })
+    const created = await request(receiver.url('/callback'))
+    for (let i = 0; i < 10; i++) await dispatcher.enqueue('approval.approved', created, T0)
+    await Promise.all([dispatcher.runDue(T0), other.runDue(T0)])
+    await other.stop()
+    const ids = receiver.received.map((r) => r.headers['x-warden-delivery'])
+    expect(ids).toHaveLength(10)
+    expect(new Set(ids).size).toBe(10)
+  })
+
   it('sends from its timer once started', async () => {
     receiver.clock = Date.now()
     const timed = createWebhookDispatcher({

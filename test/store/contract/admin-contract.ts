@@ -74,12 +74,15 @@ export function adminContract(harness: Harness): void {
       })
       expect(first.id).toMatch(/^dlv_[A-Za-z0-9_-]{22}$/)
       expect(second.webhook_id).toBe('whk_x')
-      expect((await store.dueDeliveries(T0 + SECOND, 10)).map((d) => d.id)).toEqual([
-        first.id,
-        second.id,
-      ])
-      expect((await store.dueDeliveries(T0 + SECOND, 1)).map((d) => d.id)).toEqual([first.id])
-      expect((await store.dueDeliveries(T0, 10)).map((d) => d.id)).toEqual([first.id])
+      const claim = async (now: number, limit: number, leaseUntil: number) =>
+        (await store.claimDueDeliveries(now, limit, leaseUntil)).map((d) => d.id)
+      // A claim takes what is due, oldest first, and leases it until leaseUntil.
+      const [claimed] = await store.claimDueDeliveries(T0, 10, T0 + 30 * SECOND)
+      expect(claimed).toMatchObject({ id: first.id, next_attempt_at: iso(T0 + 30 * SECOND) })
+      expect(await claim(T0 + SECOND, 10, T0 + 30 * SECOND)).toEqual([second.id])
+      expect(await claim(T0 + SECOND, 10, T0 + 30 * SECOND)).toEqual([])
+      // Unresolved when its lease ends (its claimer died): due again, oldest first.
+      expect(await claim(T0 + 30 * SECOND, 1, T0 + MINUTE)).toEqual([first.id])
 
       await store.updateDelivery(first.id, {
         status: 'pending',
@@ -95,7 +98,7 @@ export function adminContract(harness: Harness): void {
         last_status: 204,
         delivered_at: T0 + 2 * SECOND,
       })
-      expect(await store.dueDeliveries(T0 + 5 * SECOND, 10)).toEqual([])
+      expect(await store.claimDueDeliveries(T0 + 5 * SECOND, 10, T0 + MINUTE)).toEqual([])
       const listed = await store.listDeliveries({ request_id: request.id })
       expect(listed.map((d) => d.id)).toEqual([second.id, first.id])
       expect(listed[1]).toMatchObject({
@@ -107,6 +110,28 @@ export function adminContract(harness: Harness): void {
       expect(listed[0]).toMatchObject({ status: 'delivered', delivered_at: iso(T0 + 2 * SECOND) })
       expect(await store.listDeliveries({ request_id: 'apr_other' })).toEqual([])
       expect(await store.listDeliveries({ limit: 1 })).toHaveLength(1)
+    })
+
+    it('gives concurrent claims disjoint deliveries, each one exactly once', async () => {
+      const { store } = harness()
+      const request = await store.createRequest(newRequest())
+      const queued = new Set<string>()
+      for (let i = 0; i < 20; i++) {
+        const delivery = await store.addDelivery({
+          request_id: request.id,
+          url: 'https://hooks.example/in',
+          event: 'approval.requested',
+          body: '{}',
+          now: T0,
+        })
+        queued.add(delivery.id)
+      }
+      const claims = await Promise.all(
+        Array.from({ length: 4 }, () => store.claimDueDeliveries(T0, 20, T0 + MINUTE)),
+      )
+      const ids = claims.flat().map((d) => d.id)
+      expect(ids).toHaveLength(20)
+      expect(new Set(ids)).toEqual(queued)
     })
 
     it('fails what is still queued for a webhook when it is deleted', async () => {
@@ -127,7 +152,7 @@ export function adminContract(harness: Harness): void {
         now: T0,
       })
       await store.deleteWebhook(hook.id)
-      expect(await store.dueDeliveries(T0 + MINUTE, 10)).toEqual([])
+      expect(await store.claimDueDeliveries(T0 + MINUTE, 10, T0 + 2 * MINUTE)).toEqual([])
       const [after] = await store.listDeliveries({ request_id: request.id })
       expect(after).toMatchObject({ id: queued.id, status: 'failed' })
     })
