@@ -9,6 +9,7 @@ import { linkedSignal, shuttingDown } from '../observability/in-flight.js'
 import { inSpan, SPAN } from '../observability/tracing.js'
 import type { WardenMetrics } from '../observability/warden-metrics.js'
 import { auditIdentity, type AuditSink, type GateMeta, type Verdict } from './gate.js'
+import { deepFreeze } from '../deep-freeze.js'
 
 export interface EscalationOptions {
   backend: ApprovalBackend
@@ -324,12 +325,4 @@ function resolvedDetail(approval: BackendApproval): AuditDetail {
     ...(approval.resolved_by !== undefined ? { approver: approval.resolved_by } : {}),
     ...(approval.deny_reason !== undefined ? { deny_reason: approval.deny_reason } : {}),
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const member of Object.values(value)) deepFreeze(member)
-    Object.freeze(value)
-  }
-  return value
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '../policy/request.js'
+import { deepFreeze } from '../deep-freeze.js'
 
 /** How a request's identity was established. */
 export type AuthMethod = 'api_key' | 'jwt' | 'header' | 'static' | 'anonymous'
@@ -72,12 +73,4 @@ function isPlainPrimitive(value: unknown): boolean {
 
 function dedupe(values: readonly string[]): string[] {
   return [...new Set(values)]
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
 }

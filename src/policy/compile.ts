@@ -6,6 +6,7 @@ import { PolicySet } from './policy-set.js'
 import { buildIndex } from './rule-index.js'
 import { policySchema, type Policy, type PolicyInput } from './schema.js'
 import { toSourceIssues } from './source-issues.js'
+import { deepFreeze } from '../deep-freeze.js'
 
 /**
  * Validates (builder output, loader output or a plain object) and compiles policies into an
@@ -47,12 +48,4 @@ function policySetVersion(policies: readonly Policy[]): string {
     .update(canonicalize(content) ?? '')
     .digest('hex')
     .slice(0, 16)
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const child of Object.values(value)) deepFreeze(child)
-  }
-  return value
 }
