@@ -152,6 +152,20 @@ export function registerApprovalsCommand(program: Command): void {
       }),
     )
 
+  withStore(approvals.command('remove-approver').argument('<name>'))
+    .description(
+      'Take an approver out of service: sessions, enrolment links and push end at once; ' +
+        'what they approved stays verifiable',
+    )
+    .action((name: string, options: StoreOptions, command: Command) =>
+      run(command, options, async (service) => {
+        const approver = await service.store.getApproverByName(name)
+        if (!approver) throw new WardenError('ERR_APPROVER_NOT_FOUND', `no approver ${name}`)
+        const removed = await service.removeApprover(approver.id)
+        out(`approver ${removed.name} (${removed.id}) removed at ${removed.removed_at}`)
+      }),
+    )
+
   withStore(approvals.command('add-key').argument('<name>'))
     .description('Create an agent API key for the approval API; printed once')
     .option('--agent <agent_id>', 'the agent the key speaks for (default: the name)')

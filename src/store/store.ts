@@ -68,9 +68,19 @@ export interface Store extends ApiKeyStore {
 
   // ── approvers ────────────────────────────────────────────────────────────────────
   createApprover(approver: NewApprover): Promise<Approver>
+  /** An approver who can still act; a removed one is undefined, as an unknown one is. */
   getApprover(id: string): Promise<Approver | undefined>
+  /** An approver who can still act, by name; a removed one is undefined. */
   getApproverByName(name: string): Promise<Approver | undefined>
+  /** Every approver, removed ones included (with `removed_at`). */
   listApprovers(): Promise<Approver[]>
+  /**
+   * Removes an approver from service, in one transaction: sets `removed_at`, drops the TOTP
+   * secret, deletes their sessions, enrolment links and challenges and their push
+   * subscriptions. The row and passkeys stay, so approvals they gave can still be verified.
+   * False when there is no such approver or they were removed already.
+   */
+  removeApprover(id: string, now: number): Promise<boolean>
   /** Sets (or clears, with undefined) the encrypted TOTP secret; `enabled` once verified. */
   setTotp(approverId: string, totp: TotpSecret | undefined): Promise<void>
   /**
@@ -250,9 +260,11 @@ export interface Approver {
   role: 'admin' | 'approver'
   created_at: string
   totp?: TotpSecret
+  /** Set once an admin removed the approver: they can no longer sign in or approve. */
+  removed_at?: string
 }
 
-export type NewApprover = Omit<Approver, 'created_at' | 'totp'> & { now: number }
+export type NewApprover = Omit<Approver, 'created_at' | 'totp' | 'removed_at'> & { now: number }
 
 /** A TOTP secret as stored: encrypted by the service's SecretBox, never in the clear. */
 export interface TotpSecret {

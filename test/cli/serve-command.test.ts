@@ -103,6 +103,16 @@ describe('warden serve and warden approvals', () => {
     expect(ambiguous.stderr).toMatch(/2 approvers use TOTP; say which with --approver NAME/)
   })
 
+  it('removes an approver, whose TOTP then approves nothing', async () => {
+    const removed = await cli('remove-approver', 'bob')
+    expect(removed.stdout, removed.stderr).toMatch(/^approver bob \(apv_\S+\) removed at \S+Z$/m)
+    const refused = await cli('approve', 'apr_x', '--approver', 'bob', '--totp', '123456')
+    expect(refused.stderr).toMatch(/ERR_APPROVER_NOT_FOUND/)
+    const unknown = await cli('remove-approver', 'bob')
+    expect(unknown.exitCode).not.toBe(0)
+    expect(unknown.stderr).toMatch(/no approver bob/)
+  })
+
   it('stops on SIGTERM with exit code 0', async () => {
     const exited = new Promise<number | null>((resolve) => serve.once('exit', resolve))
     serve.kill('SIGTERM')

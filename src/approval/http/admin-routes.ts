@@ -69,6 +69,11 @@ export function adminRoutes(service: ApprovalService): Hono {
     )
   })
 
+  app.delete('/approvers/:id', async (c) => {
+    const removed = await service.removeApprover(c.req.param('id'))
+    return c.json({ approver: publicApprover(removed) })
+  })
+
   app.get('/limits', async (c) => c.json({ limits: await store.listSpendingLimits() }))
   app.post('/limits', async (c) => {
     const limit = await store.putSpendingLimit({

@@ -122,6 +122,16 @@ function proofOf(body: Record<string, unknown>, approver: Approver): ApproverPro
   )
 }
 
-export function publicApprover(approver: Approver): { id: string; name: string; role: string } {
-  return { id: approver.id, name: approver.name, role: approver.role }
+export function publicApprover(approver: Approver): {
+  id: string
+  name: string
+  role: string
+  removed_at?: string
+} {
+  return {
+    id: approver.id,
+    name: approver.name,
+    role: approver.role,
+    ...(approver.removed_at !== undefined ? { removed_at: approver.removed_at } : {}),
+  }
 }

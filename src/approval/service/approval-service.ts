@@ -118,6 +118,7 @@ export function createApprovalService(options: ApprovalServiceOptions) {
       spendingSummary(context.store, agent, context.now(), context.timeZone),
     createApprover: (input: { name: string; role?: 'admin' | 'approver' }) =>
       accounts.createApprover(context, input),
+    removeApprover: (id: string) => accounts.removeApprover(context, id),
     createEnrolmentLink: (approver: Approver) => accounts.createEnrolmentLink(context, approver),
     enrollingApprover: (token: string) => accounts.enrollingApprover(context, token),
     finishEnrolment: (token: string) => accounts.finishEnrolment(context, token),

@@ -37,6 +37,33 @@ export async function createApprover(
   return { approver, ...(await createEnrolmentLink(context, approver)) }
 }
 
+/**
+ * Takes an approver out of service at once: their sessions, enrolment links and push
+ * subscriptions end and they can no longer sign in or approve. Their record and passkeys stay,
+ * so what they approved can still be verified. The last admin cannot be removed.
+ */
+export async function removeApprover(context: ServiceContext, id: string): Promise<Approver> {
+  const approver = await context.store.getApprover(id)
+  if (!approver) throw new WardenError('ERR_APPROVER_NOT_FOUND', `no approver ${id}`)
+  if (approver.role === 'admin') {
+    const admins = (await context.store.listApprovers()).filter(
+      (each) => each.role === 'admin' && each.removed_at === undefined,
+    )
+    if (admins.length <= 1) {
+      throw new WardenError(
+        'ERR_FORBIDDEN',
+        `${approver.name} is the last admin; add another admin before removing them`,
+      )
+    }
+  }
+  const now = context.now()
+  if (!(await context.store.removeApprover(id, now))) {
+    throw new WardenError('ERR_APPROVER_NOT_FOUND', `no approver ${id}`)
+  }
+  const { totp: _removed, ...kept } = approver
+  return { ...kept, removed_at: new Date(now).toISOString() }
+}
+
 /** A fresh one-time enrolment link for an existing approver (a new device, a lost phone). */
 export async function createEnrolmentLink(
   context: ServiceContext,

@@ -19,6 +19,7 @@ export interface ApproverRow {
   created_at: Ms
   totp_secret: Opt<string>
   totp_enabled: Opt<Flag>
+  removed_at: Opt<Ms>
 }
 
 export interface PasskeyRow {
@@ -105,6 +106,9 @@ export function approverFromRow(row: ApproverRow): Approver {
     ...(row.totp_secret === null
       ? {}
       : { totp: { encrypted_secret: row.totp_secret, enabled: Boolean(row.totp_enabled) } }),
+    ...(row.removed_at === null || row.removed_at === undefined
+      ? {}
+      : { removed_at: iso(row.removed_at) }),
   }
 }
 

@@ -205,6 +205,13 @@ CREATE TABLE vault_credentials (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'approver removal',
+    sql: `
+ALTER TABLE approvers ADD COLUMN removed_at {MS};
+`,
+  },
 ]
 
 /** The newest schema version this code knows. */

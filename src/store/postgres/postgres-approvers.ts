@@ -15,6 +15,7 @@ type ApproverMethods = Pick<
   | 'getApprover'
   | 'getApproverByName'
   | 'listApprovers'
+  | 'removeApprover'
   | 'setTotp'
   | 'useTotpStep'
   | 'addPasskey'
@@ -45,18 +46,40 @@ export function postgresApproverMethods(ctx: PgContext): ApproverMethods {
     },
 
     async getApprover(id) {
-      const row = await first<ApproverRow>(pool, 'SELECT * FROM approvers WHERE id = $1', [id])
+      const row = await first<ApproverRow>(
+        pool,
+        'SELECT * FROM approvers WHERE id = $1 AND removed_at IS NULL',
+        [id],
+      )
       return row === undefined ? undefined : approverFromRow(row)
     },
 
     async getApproverByName(name) {
-      const row = await first<ApproverRow>(pool, 'SELECT * FROM approvers WHERE name = $1', [name])
+      const row = await first<ApproverRow>(
+        pool,
+        'SELECT * FROM approvers WHERE name = $1 AND removed_at IS NULL',
+        [name],
+      )
       return row === undefined ? undefined : approverFromRow(row)
     },
 
     async listApprovers() {
       const rows = await all<ApproverRow>(pool, 'SELECT * FROM approvers ORDER BY created_at, name')
       return rows.map(approverFromRow)
+    },
+
+    async removeApprover(id, now) {
+      return ctx.write(async (client) => {
+        const removed = await client.query(
+          `UPDATE approvers SET removed_at = $2, totp_secret = NULL, totp_enabled = NULL
+           WHERE id = $1 AND removed_at IS NULL`,
+          [id, now],
+        )
+        if (removed.rowCount !== 1) return false
+        await client.query('DELETE FROM one_time_tokens WHERE approver_id = $1', [id])
+        await client.query('DELETE FROM push_subscriptions WHERE approver_id = $1', [id])
+        return true
+      })
     },
 
     async setTotp(approverId, totp) {

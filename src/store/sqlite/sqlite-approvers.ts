@@ -15,6 +15,7 @@ type ApproverMethods = Pick<
   | 'getApprover'
   | 'getApproverByName'
   | 'listApprovers'
+  | 'removeApprover'
   | 'setTotp'
   | 'useTotpStep'
   | 'addPasskey'
@@ -42,13 +43,15 @@ export function sqliteApproverMethods(ctx: SqliteContext): ApproverMethods {
     },
 
     async getApprover(id) {
-      const row = ctx.sql('SELECT * FROM approvers WHERE id = ?').get(id) as ApproverRow | undefined
+      const row = ctx.sql('SELECT * FROM approvers WHERE id = ? AND removed_at IS NULL').get(id) as
+        ApproverRow | undefined
       return row === undefined ? undefined : approverFromRow(row)
     },
 
     async getApproverByName(name) {
-      const row = ctx.sql('SELECT * FROM approvers WHERE name = ?').get(name) as
-        ApproverRow | undefined
+      const row = ctx
+        .sql('SELECT * FROM approvers WHERE name = ? AND removed_at IS NULL')
+        .get(name) as ApproverRow | undefined
       return row === undefined ? undefined : approverFromRow(row)
     },
 
@@ -57,6 +60,21 @@ export function sqliteApproverMethods(ctx: SqliteContext): ApproverMethods {
         .sql('SELECT * FROM approvers ORDER BY created_at, name')
         .all() as ApproverRow[]
       return rows.map(approverFromRow)
+    },
+
+    async removeApprover(id, now) {
+      return ctx.write(() => {
+        const removed = ctx
+          .sql(
+            `UPDATE approvers SET removed_at = ?, totp_secret = NULL, totp_enabled = NULL
+             WHERE id = ? AND removed_at IS NULL`,
+          )
+          .run(now, id)
+        if (removed.changes !== 1) return false
+        ctx.sql('DELETE FROM one_time_tokens WHERE approver_id = ?').run(id)
+        ctx.sql('DELETE FROM push_subscriptions WHERE approver_id = ?').run(id)
+        return true
+      })
     },
 
     async setTotp(approverId, totp) {

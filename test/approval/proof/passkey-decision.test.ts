@@ -52,6 +52,17 @@ describe('verifyPasskeyDecision', () => {
     expect((await store.getPasskey(credential.id))?.counter).toBe(2)
   })
 
+  it('refuses a decision signed after the approver was removed', async () => {
+    const { approver, authenticator } = await enrolPasskey(store, 'alice')
+    const request = await addRequest(store)
+    const options = await passkeyDecisionOptions(store, rp, request, 'approve', approver, NOW)
+    await store.removeApprover(approver.id, NOW)
+    // Their outstanding challenge went with them.
+    await expect(
+      verifyPasskeyDecision(store, rp, request, 'approve', authenticator.assert(options), NOW),
+    ).rejects.toMatchObject({ code: 'ERR_CHALLENGE_INVALID' })
+  })
+
   it('denies with the same proof', async () => {
     const { approver, authenticator } = await enrolPasskey(store, 'alice')
     const request = await addRequest(store)

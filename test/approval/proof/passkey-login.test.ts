@@ -36,6 +36,15 @@ describe('passkey sign-in', () => {
     ).rejects.toMatchObject({ code: 'ERR_CHALLENGE_INVALID' })
   })
 
+  it('refuses the passkey of an approver who was removed', async () => {
+    const { approver, authenticator } = await enrolPasskey(store, 'alice')
+    await store.removeApprover(approver.id, NOW)
+    const options = await passkeyLoginOptions(store, rp, NOW)
+    await expect(
+      verifyPasskeyLogin(store, rp, authenticator.assert(options), NOW),
+    ).rejects.toMatchObject({ code: 'ERR_APPROVER_NOT_FOUND' })
+  })
+
   it('refuses an unknown passkey, a foreign user handle and an unverified user', async () => {
     const { authenticator } = await enrolPasskey(store, 'alice')
     const options = await passkeyLoginOptions(store, rp, NOW)

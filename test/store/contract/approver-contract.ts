@@ -53,6 +53,65 @@ export function approverContract(harness: Harness): void {
       expect(await store.listApprovers()).toStrictEqual([admin, bob])
     })
 
+    it('removes an approver from service, keeping the record and passkeys for verification', async () => {
+      const { store } = harness()
+      const admin = await alice()
+      const bob = await store.createApprover({
+        id: newId('apv'),
+        name: 'bob',
+        role: 'approver',
+        now: T0,
+      })
+      await store.setTotp(admin.id, { encrypted_secret: 'sealed', enabled: true })
+      const key = passkey(admin.id)
+      await store.addPasskey(key)
+      const token = (hash: string, purpose: 'session' | 'enrolment', approverId: string) => ({
+        hash,
+        purpose,
+        approver_id: approverId,
+        created_at: iso(T0),
+        expires_at: iso(T0 + 3_600_000),
+      })
+      await store.putToken(token('session-a', 'session', admin.id))
+      await store.putToken(token('enrol-a', 'enrolment', admin.id))
+      await store.putToken(token('session-b', 'session', bob.id))
+      const subscription = (endpoint: string, approverId: string) => ({
+        endpoint,
+        approver_id: approverId,
+        p256dh: 'BPk',
+        auth: 'au',
+        created_at: iso(T0),
+      })
+      await store.putPushSubscription(subscription('https://push.example/a', admin.id))
+      await store.putPushSubscription(subscription('https://push.example/b', bob.id))
+
+      expect(await store.removeApprover(admin.id, T0 + 5)).toBe(true)
+      expect(await store.removeApprover(admin.id, T0 + 6)).toBe(false)
+      expect(await store.removeApprover('apv_missing', T0 + 6)).toBe(false)
+      // Gone for every way in: by id, by name, sessions, enrolment links, push.
+      expect(await store.getApprover(admin.id)).toBeUndefined()
+      expect(await store.getApproverByName('alice')).toBeUndefined()
+      expect(await store.peekToken('session-a', 'session', T0)).toBeUndefined()
+      expect(await store.peekToken('enrol-a', 'enrolment', T0)).toBeUndefined()
+      expect(await store.listPushSubscriptions(admin.id)).toEqual([])
+      // Listed as removed, without its TOTP secret; its passkey kept for old evidence.
+      expect(await store.listApprovers()).toStrictEqual([
+        {
+          id: admin.id,
+          name: 'alice',
+          role: 'admin',
+          created_at: iso(T0),
+          removed_at: iso(T0 + 5),
+        },
+        bob,
+      ])
+      expect(await store.getPasskey(key.id)).toStrictEqual(key)
+      // Others are untouched.
+      expect(await store.getApprover(bob.id)).toStrictEqual(bob)
+      expect(await store.peekToken('session-b', 'session', T0)).toBeDefined()
+      expect(await store.listPushSubscriptions(bob.id)).toHaveLength(1)
+    })
+
     it('refuses a second approver with the same name', async () => {
       const { store } = harness()
       await alice()
