@@ -15,6 +15,10 @@ export function approverContract(harness: Harness): void {
     })
   }
 
+  async function bobApprover(now = T0) {
+    return harness().store.createApprover({ id: newId('apv'), name: 'bob', role: 'approver', now })
+  }
+
   function passkey(
     approverId: string,
     overrides: Partial<PasskeyCredential> = {},
@@ -34,12 +38,7 @@ export function approverContract(harness: Harness): void {
     it('creates approvers and finds them by id and by name', async () => {
       const { store } = harness()
       const admin = await alice()
-      const bob = await store.createApprover({
-        id: newId('apv'),
-        name: 'bob',
-        role: 'approver',
-        now: T0 + 1,
-      })
+      const bob = await bobApprover(T0 + 1)
       expect(admin).toStrictEqual({
         id: admin.id,
         name: 'alice',
@@ -56,12 +55,7 @@ export function approverContract(harness: Harness): void {
     it('removes an approver from service, keeping the record and passkeys for verification', async () => {
       const { store } = harness()
       const admin = await alice()
-      const bob = await store.createApprover({
-        id: newId('apv'),
-        name: 'bob',
-        role: 'approver',
-        now: T0,
-      })
+      const bob = await bobApprover()
       await store.setTotp(admin.id, { encrypted_secret: 'sealed', enabled: true })
       const key = passkey(admin.id)
       await store.addPasskey(key)
