@@ -2,6 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander'
 import { formatSourceIssue, PolicyLoadError, WardenError } from '../errors.js'
 import { ConfigLoadError } from '../mcp/proxy/config-load-error.js'
 import { loadProxyConfig } from '../mcp/proxy/load-proxy-config.js'
+import { durationFlag } from '../mcp/proxy/proxy-config-schema.js'
 import { flagOverrides, type ProxyFlags } from '../mcp/proxy/proxy-flags.js'
 import type { DemoKey } from '../mcp/proxy/proxy-identity.js'
 import { startProxy, type RunningProxy } from '../mcp/proxy/start-proxy.js'
@@ -133,10 +134,10 @@ async function proxyCommand(options: ProxyCommandOptions): Promise<number> {
           ...flagOverrides(options),
           ...(options.admin !== undefined ? { admin: parseAdminAddress(options.admin) } : {}),
           ...(options.shutdownGrace !== undefined
-            ? { shutdown_grace: durationValue(options.shutdownGrace) }
+            ? { shutdown_grace: durationFlag(options.shutdownGrace) }
             : {}),
           ...(options.requestTimeout !== undefined
-            ? { request_timeout: durationValue(options.requestTimeout) }
+            ? { request_timeout: durationFlag(options.requestTimeout) }
             : {}),
         },
       })
@@ -185,11 +186,6 @@ function startFailure(error: unknown, err: (text: string) => void): number {
   }
   err(`warden proxy: ${oneLine((error as Error).message)}`)
   return 1
-}
-
-/** `--shutdown-grace 10` is ten seconds, as `shutdown_grace: 10` is in warden.yaml. */
-function durationValue(text: string): string | number {
-  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
 }
 
 /** A flag parser whose refusal commander prints as a usage error (exit 2). */

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander'
 import { WardenError } from '../errors.js'
 import { startApprovalServer } from '../approval/http/start-approval-server.js'
-import { shutdownGraceSchema } from '../mcp/proxy/proxy-config-schema.js'
+import { durationFlag, shutdownGraceSchema } from '../mcp/proxy/proxy-config-schema.js'
 import { createLogger, type LogFormat, type LogLevel } from '../observability/logger.js'
 import {
   parseAdminAddress,
@@ -164,7 +164,7 @@ async function serve(options: ServeOptions): Promise<number> {
 }
 
 function parseGrace(text: string): number {
-  const parsed = shutdownGraceSchema.safeParse(/^\d+(\.\d+)?$/.test(text) ? Number(text) : text)
+  const parsed = shutdownGraceSchema.safeParse(durationFlag(text))
   if (!parsed.success) throw new Error(`--shutdown-grace: ${parsed.error.issues[0]!.message}`)
   return parsed.data
 }

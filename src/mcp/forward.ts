@@ -48,18 +48,6 @@ export async function forward(
   options: ForwardOptions,
 ): Promise<Result> {
   const { _meta, ...params } = request.params ?? {}
-  const outgoing = () => {
-    // Inside the forward span: the trace context names it as the upstream's parent (SEP-414).
-    const meta = {
-      ...clientMeta(_meta as FrontExtra['_meta']),
-      ...outgoingTraceHeaders(),
-      ...options.meta,
-    }
-    return {
-      method: request.method,
-      params: { ...params, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
-    } as ClientRequest
-  }
   const progressToken = extra._meta?.progressToken
   const onprogress =
     progressToken === undefined
@@ -73,11 +61,21 @@ export async function forward(
             .catch(() => undefined)
   const attributes = { 'mcp.method.name': request.method }
   return inSpan(SPAN.forward, { kind: SpanKind.CLIENT, attributes }, async () => {
+    // Built inside the forward span, so the trace context names it as the upstream's parent.
+    const meta = {
+      ...clientMeta(_meta as FrontExtra['_meta']),
+      ...outgoingTraceHeaders(),
+      ...options.meta,
+    }
+    const outgoing = {
+      method: request.method,
+      params: { ...params, ...(Object.keys(meta).length > 0 ? { _meta: meta } : {}) },
+    } as ClientRequest
     const started = performance.now()
     let outcome: 'ok' | 'error' = 'error'
     try {
       const result = await withForwardedAuth(extra.authInfo as AuthInfo | undefined, () =>
-        client.request(outgoing(), ResultSchema, {
+        client.request(outgoing, ResultSchema, {
           signal: extra.signal,
           timeout: options.timeoutMs,
           resetTimeoutOnProgress: true,

@@ -41,12 +41,13 @@ export function withIncomingTrace<T>(
   meta: Record<string, unknown> | undefined,
   work: (parent: Context) => T,
 ): T {
-  const carrier = [headers, meta && metaCarrier(meta)].find(
-    (each): each is IncomingHeaders => each !== undefined && traceHeadersOf(each) !== undefined,
-  )
-  if (!carrier) return work(context.active())
-  const parent = propagation.extract(ROOT_CONTEXT, carrier, getter)
-  return served.run(traceHeadersOf(carrier)!, () => work(parent))
+  for (const carrier of [headers, meta && metaCarrier(meta)]) {
+    const traceHeaders = carrier && traceHeadersOf(carrier)
+    if (!traceHeaders) continue
+    const parent = propagation.extract(ROOT_CONTEXT, carrier, getter)
+    return served.run(traceHeaders, () => work(parent))
+  }
+  return work(context.active())
 }
 
 /** The trace keys of a request's `_meta` (SEP-414 names them as the HTTP headers are named). */

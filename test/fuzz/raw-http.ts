@@ -67,7 +67,8 @@ export function sendRaw(port: number, raw: RawRequest, waitMs = 5_000): Promise<
   })
 }
 
-function parseMessages(body: string): Record<string, unknown>[] {
+/** The JSON-RPC messages of a Streamable HTTP body: one JSON object, or an event stream's `data:` lines. */
+export function parseMessages(body: string): Record<string, unknown>[] {
   const texts = body.startsWith('{')
     ? [body]
     : body

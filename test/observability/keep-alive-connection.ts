@@ -1,4 +1,5 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { parseMessages } from '../fuzz/raw-http.js'
 
 export interface RawAnswer {
   status: number
@@ -45,13 +46,7 @@ export function keepAliveConnection(): KeepAliveConnection {
   }
 }
 
-/** The JSON-RPC messages of a Streamable HTTP answer, whether sent as JSON or as SSE events. */
+/** The JSON-RPC messages of an answer, whether sent as JSON or as SSE events. */
 export function rpcMessages(answer: RawAnswer): Record<string, unknown>[] {
-  if (!String(answer.headers['content-type']).startsWith('text/event-stream')) {
-    return [JSON.parse(answer.text) as Record<string, unknown>]
-  }
-  return answer.text
-    .split('\n')
-    .filter((line) => line.startsWith('data: '))
-    .map((line) => JSON.parse(line.slice('data: '.length)) as Record<string, unknown>)
+  return parseMessages(answer.text)
 }

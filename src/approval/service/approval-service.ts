@@ -11,7 +11,7 @@ import { NO_RULES, type ApprovalRules } from '../rules/approval-rules.js'
 import type { SecretBox } from '../secret-box.js'
 import { spendingSummary, type SpendingSummaryItem } from '../spending/spending-summary.js'
 import type { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
-import { callbackRefusal } from '../webhooks/callback-target.js'
+import { PUBLIC_CALLBACKS } from '../webhooks/callback-target.js'
 import * as accounts from './approver-accounts.js'
 import { createRequest } from './create-request.js'
 import * as execution from './execution.js'
@@ -57,7 +57,7 @@ export function createApprovalService(options: ApprovalServiceOptions) {
     onSideEffectError: options.onSideEffectError ?? (() => {}),
     ...(options.checkCallback === 'any'
       ? {}
-      : { checkCallback: options.checkCallback ?? ((url: string) => callbackRefusal(url)) }),
+      : { checkCallback: options.checkCallback ?? PUBLIC_CALLBACKS.refusal }),
   }
   const agentKeys = createApiKeyProvider({
     store: context.store,

@@ -96,8 +96,3 @@ async function checkedAddresses(
 
 /** Public addresses only, resolved with the system resolver. */
 export const PUBLIC_CALLBACKS = createCallbackPolicy()
-
-/** Why the service will not POST to this callback URL, or undefined (the production policy). */
-export function callbackRefusal(url: string, resolve?: HostResolver): Promise<string | undefined> {
-  return resolve ? createCallbackPolicy({ resolve }).refusal(url) : PUBLIC_CALLBACKS.refusal(url)
-}

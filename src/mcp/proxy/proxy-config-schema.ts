@@ -40,6 +40,11 @@ export const durationSchema = z
     return Number(amount) * DURATION_UNIT_MS[unit as keyof typeof DURATION_UNIT_MS]
   })
 
+/** A duration flag as warden.yaml would hold it: `10` is ten seconds, `500ms` stays text. */
+export function durationFlag(text: string): string | number {
+  return /^\d+(\.\d+)?$/.test(text) ? Number(text) : text
+}
+
 /** How long a shutdown waits for calls in flight. */
 export const shutdownGraceSchema = durationSchema
 
